@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The mini-batch training loop; see kd-train.h.
+ */
+#include "kd-train.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { STREAM_INIT, STREAM_SHUFFLE, STREAM_NOISE };
+
+struct KdTrainer
+{
+  KdTrainConfig config;
+  KdData        data;
+  KdMlp        *model;
+  KdOptimizer  *optimizer;
+  KdRng         shuffle_rng, noise_rng;
+
+  float        *targets;     /* [n, C] teacher distribution at T, or NULL */
+  uint32_t     *order;       /* this epoch's permutation */
+  float        *x_batch;     /* [B, D] */
+  int32_t      *y_batch;     /* [B] */
+  float        *q_batch;     /* [B, C] */
+  float        *d_logits;    /* [B, C] */
+
+  int           epoch;
+  size_t        cursor;      /* next position in order */
+  long          step;
+  long          steps_per_epoch;
+};
+
+void
+kd_train_config_init (KdTrainConfig *c)
+{
+  memset (c, 0, sizeof *c);
+  c->model.activation = KD_ACT_RELU;
+  c->init = KD_INIT_HE;
+  kd_optimizer_config_init (&c->optimizer, KD_OPTIMIZER_SGD);
+  c->schedule.kind = KD_SCHEDULE_CONSTANT;
+  c->schedule.gamma = 0.1f;
+  c->epochs = 10;
+  c->batch_size = 64;
+  c->teacher_kind = KD_TEACHER_LOGITS;
+  c->temperature = 4.0f;
+  c->alpha = 0.9f;
+}
+
+KdTrainer *
+kd_trainer_new (const KdTrainConfig *config,
+                const KdData        *train,
+                const float         *teacher_answers,
+                const char         **error)
+{
+  const char *problem = NULL;
+  const int C = train->n_classes, D = train->n_features;
+
+  if (config->model.n_inputs != D || config->model.n_classes != C)
+    problem = "the model's inputs and classes do not match the data set";
+  else if (train->n == 0)
+    problem = "the training set is empty";
+  else if (config->batch_size <= 0 || config->epochs <= 0)
+    problem = "batch size and epochs must be at least 1";
+  else if (!(config->optimizer.learning_rate > 0.0f))
+    problem = "the learning rate must be above 0";
+  else if (teacher_answers != NULL
+           && (!(config->temperature > 0.0f) || !(config->alpha >= 0.0f && config->alpha <= 1.0f)))
+    problem = "the temperature must be above 0 and alpha between 0 and 1";
+  else if (!(config->label_smoothing >= 0.0f && config->label_smoothing < 1.0f))
+    problem = "label smoothing must be at least 0 and below 1";
+  else
+    problem = kd_mlp_config_check (&config->model);
+  if (problem != NULL)
+    {
+      if (error)
+        *error = problem;
+      return NULL;
+    }
+
+  KdTrainer *t = calloc (1, sizeof *t);
+  if (t == NULL)
+    goto oom;
+  t->config = *config;
+  t->data = *train;
+  int B = config->batch_size < (int) train->n ? config->batch_size : (int) train->n;
+  t->config.batch_size = B;
+  t->steps_per_epoch = (long) ((train->n + B - 1) / B);
+
+  t->model = kd_mlp_new (&config->model, B);
+  t->optimizer = t->model ? kd_optimizer_new (&config->optimizer, t->model->n_params) : NULL;
+  t->order = malloc (sizeof (uint32_t) * train->n);
+  t->x_batch = malloc (sizeof (float) * (size_t) B * D);
+  t->y_batch = malloc (sizeof (int32_t) * B);
+  t->q_batch = malloc (sizeof (float) * (size_t) B * C);
+  t->d_logits = malloc (sizeof (float) * (size_t) B * C);
+  if (teacher_answers != NULL)
+    t->targets = malloc (sizeof (float) * train->n * C);
+  if (t->model == NULL || t->optimizer == NULL || t->order == NULL || t->x_batch == NULL
+      || t->y_batch == NULL || t->q_batch == NULL || t->d_logits == NULL
+      || (teacher_answers != NULL && t->targets == NULL))
+    goto oom;
+
+  if (teacher_answers != NULL)
+    {
+      if (config->teacher_kind == KD_TEACHER_LABEL)
+        t->config.temperature = 1.0f;
+      kd_teacher_targets (t->targets, config->teacher_kind, teacher_answers,
+                          (int) train->n, C, t->config.temperature, config->top_k);
+    }
+
+  KdRng root, init_rng;
+  kd_rng_seed (&root, config->seed);
+  kd_rng_fork (&init_rng, &root, STREAM_INIT);
+  kd_rng_fork (&t->shuffle_rng, &root, STREAM_SHUFFLE);
+  kd_rng_fork (&t->noise_rng, &root, STREAM_NOISE);
+  kd_mlp_init (t->model, config->init, &init_rng);
+  t->cursor = train->n;   /* the first step shuffles */
+  t->epoch = -1;
+  return t;
+
+oom:
+  kd_trainer_free (t);
+  if (error)
+    *error = "not enough memory for this model and batch size";
+  return NULL;
+}
+
+void
+kd_trainer_free (KdTrainer *t)
+{
+  if (t == NULL)
+    return;
+  kd_mlp_free (t->model);
+  kd_optimizer_free (t->optimizer);
+  free (t->targets);
+  free (t->order);
+  free (t->x_batch);
+  free (t->y_batch);
+  free (t->q_batch);
+  free (t->d_logits);
+  free (t);
+}
+
+long
+kd_trainer_total_steps (const KdTrainer *t)
+{
+  return t->steps_per_epoch * t->config.epochs;
+}
+
+KdMlp *
+kd_trainer_model (KdTrainer *t)
+{
+  return t->model;
+}
+
+int
+kd_trainer_step (KdTrainer *t, KdStepReport *report)
+{
+  const KdData *d = &t->data;
+  const int C = d->n_classes, D = d->n_features;
+
+  if (t->cursor >= d->n)
+    {
+      if (t->epoch + 1 >= t->config.epochs)
+        return 0;
+      t->epoch++;
+      t->cursor = 0;
+      for (size_t i = 0; i < d->n; i++)
+        t->order[i] = (uint32_t) i;
+      kd_rng_shuffle (&t->shuffle_rng, t->order, d->n);
+    }
+
+  int B = t->config.batch_size;
+  if ((size_t) B > d->n - t->cursor)
+    B = (int) (d->n - t->cursor);
+  const uint32_t *rows = t->order + t->cursor;
+  for (int b = 0; b < B; b++)
+    {
+      memcpy (t->x_batch + (size_t) b * D, d->features + (size_t) rows[b] * D, sizeof (float) * D);
+      t->y_batch[b] = d->labels[rows[b]];
+      if (t->targets != NULL)
+        memcpy (t->q_batch + (size_t) b * C, t->targets + (size_t) rows[b] * C, sizeof (float) * C);
+    }
+
+  KdLossParts parts;
+  const float *logits = kd_mlp_forward (t->model, t->x_batch, B, true, &t->noise_rng);
+  if (t->targets != NULL)
+    kd_loss_distill (t->d_logits, &parts, logits, t->q_batch, t->y_batch, B, C,
+                     t->config.temperature, t->config.alpha, t->config.label_smoothing);
+  else
+    {
+      parts.ce = kd_loss_cross_entropy (t->d_logits, logits, t->y_batch, B, C,
+                                        t->config.label_smoothing, 1.0f);
+      parts.kd = 0.0;
+      parts.total = parts.ce;
+    }
+
+  kd_mlp_zero_grad (t->model);
+  kd_mlp_backward (t->model, t->d_logits, B);
+  float lr = kd_schedule_lr (&t->config.schedule, t->config.optimizer.learning_rate,
+                             t->step, kd_trainer_total_steps (t));
+  kd_optimizer_step (t->optimizer, t->model->params, t->model->grads, lr);
+
+  t->cursor += B;
+  if (report != NULL)
+    {
+      report->epoch = t->epoch;
+      report->step = t->step;
+      report->total_steps = kd_trainer_total_steps (t);
+      report->batch_size = B;
+      report->learning_rate = lr;
+      report->loss = parts;
+      report->epoch_done = t->cursor >= d->n;
+    }
+  t->step++;
+  return 1;
+}
+
+void
+kd_evaluate (KdMlp *model, const KdData *data, const float *teacher_probs, KdMetrics *metrics)
+{
+  const int C = data->n_classes, D = data->n_features;
+  for (size_t start = 0; start < data->n; start += model->max_batch)
+    {
+      size_t left = data->n - start;
+      int B = left < (size_t) model->max_batch ? (int) left : model->max_batch;
+      const float *logits = kd_mlp_forward (model, data->features + start * D, B, false, NULL);
+      kd_metrics_add (metrics, logits,
+                      teacher_probs ? teacher_probs + start * C : NULL,
+                      data->labels ? data->labels + start : NULL, B);
+    }
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The training loop, one mini-batch at a time, so that whoever drives it
+ * (a worker thread, the CLI, a benchmark) can report progress, pause or
+ * stop between any two steps. A trainer owns its model, optimiser and
+ * every buffer a step needs; kd_trainer_step allocates nothing.
+ *
+ * With a teacher, the student trains on kd_loss_distill against the
+ * teacher's answers, turned into targets at temperature T once, when the
+ * trainer is made; without one, on cross-entropy with the labels. A
+ * label-only teacher is always used at T = 1.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "kd-loss.h"
+#include "kd-metrics.h"
+#include "kd-mlp.h"
+#include "kd-optim.h"
+
+typedef struct
+{
+  const float   *features;   /* [n, n_features] */
+  const int32_t *labels;     /* [n] */
+  size_t         n;
+  int            n_features;
+  int            n_classes;
+} KdData;
+
+typedef struct
+{
+  KdMlpConfig       model;
+  KdInit            init;
+  KdOptimizerConfig optimizer;
+  KdSchedule        schedule;
+  int               epochs;
+  int               batch_size;
+  uint64_t          seed;
+  float             label_smoothing;
+  /* Used only with a teacher. */
+  KdTeacherKind     teacher_kind;
+  float             temperature;
+  float             alpha;
+  int               top_k;
+} KdTrainConfig;
+
+typedef struct
+{
+  int         epoch;        /* 0-based */
+  long        step;         /* 0-based, over the whole run */
+  long        total_steps;
+  int         batch_size;   /* of this step; the last of an epoch may be short */
+  float       learning_rate;
+  KdLossParts loss;
+  int         epoch_done;   /* this step ended an epoch */
+} KdStepReport;
+
+typedef struct KdTrainer KdTrainer;
+
+/* Defaults: ReLU, He, SGD momentum 0.9 at 0.01, batch 64, 10 epochs, T 4, alpha 0.9. */
+void       kd_train_config_init (KdTrainConfig *config);
+
+/* teacher_answers [n, n_classes] as config->teacher_kind says, or NULL.
+ * Returns NULL and sets *error (a static message) when the configuration
+ * does not fit the data or memory runs out. */
+KdTrainer *kd_trainer_new   (const KdTrainConfig *config, const KdData *train,
+                             const float *teacher_answers, const char **error);
+void       kd_trainer_free  (KdTrainer *trainer);
+/* One step. Returns 1 when a step was taken, 0 when training is over. */
+int        kd_trainer_step  (KdTrainer *trainer, KdStepReport *report);
+long       kd_trainer_total_steps (const KdTrainer *trainer);
+KdMlp     *kd_trainer_model (KdTrainer *trainer);
+
+/* Evaluates a model on data; teacher_probs [n, C] at T = 1 or NULL.
+ * metrics must have been initialised for data->n_classes. */
+void       kd_evaluate (KdMlp *model, const KdData *data,
+                        const float *teacher_probs, KdMetrics *metrics);
