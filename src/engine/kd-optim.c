@@ -175,21 +175,25 @@ kd_optimizer_step (KdOptimizer *opt, float *params, const float *grads, float lr
 }
 
 float
-kd_schedule_lr (const KdSchedule *s, float base_lr, long step, long total)
+kd_schedule_lr (const KdSchedule *s, float base_lr, long step, long steps_per_epoch, long total)
 {
   switch (s->kind)
     {
     case KD_SCHEDULE_STEP:
-      if (s->step_size <= 0)
-        return base_lr;
-      return base_lr * powf (s->gamma, (float) (step / s->step_size));
+      {
+        long every = lround (s->step_epochs * steps_per_epoch);
+        if (every <= 0)
+          return base_lr;
+        return base_lr * powf (s->gamma, (float) (step / every));
+      }
 
     case KD_SCHEDULE_COSINE:
       {
-        if (step < s->warmup)
-          return base_lr * (float) (step + 1) / (float) s->warmup;
-        long span = total - s->warmup;
-        double progress = span > 0 ? (double) (step - s->warmup) / span : 1.0;
+        long warmup = lround (s->warmup_epochs * steps_per_epoch);
+        if (step < warmup)
+          return base_lr * (float) (step + 1) / (float) warmup;
+        long span = total - warmup;
+        double progress = span > 1 ? (double) (step - warmup) / (span - 1) : 1.0;
         if (progress > 1.0)
           progress = 1.0;
         double min_lr = base_lr * s->min_factor;

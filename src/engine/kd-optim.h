@@ -55,21 +55,23 @@ void         kd_optimizer_step  (KdOptimizer *opt, float *params, const float *g
 typedef enum
 {
   KD_SCHEDULE_CONSTANT,
-  KD_SCHEDULE_STEP,     /* lr * gamma^floor(step / step_size) */
+  KD_SCHEDULE_STEP,     /* lr * gamma^floor(epoch / step_epochs) */
   KD_SCHEDULE_COSINE,   /* linear warm-up, then cosine down to min_factor * lr */
 } KdScheduleKind;
 
+/* Durations are in epochs, as users think of them; fractions are fine. */
 typedef struct
 {
   KdScheduleKind kind;
-  long  step_size;      /* STEP: steps between decays */
+  float step_epochs;    /* STEP: epochs between decays */
   float gamma;          /* STEP: factor per decay */
-  long  warmup;         /* COSINE: warm-up steps */
+  float warmup_epochs;  /* COSINE: linear warm-up from lr / warm-up steps */
   float min_factor;     /* COSINE: final lr as a fraction of the base */
 } KdSchedule;
 
 const char *kd_schedule_name      (KdScheduleKind kind);
 int         kd_schedule_from_name (const char *name);
-/* Learning rate for 0-based step `step` of `total` steps. */
+/* Learning rate for 0-based step `step` of `total` steps, with
+ * steps_per_epoch steps in an epoch. */
 float       kd_schedule_lr        (const KdSchedule *schedule, float base_lr,
-                                   long step, long total);
+                                   long step, long steps_per_epoch, long total);

@@ -198,7 +198,7 @@ kd_trainer_step (KdTrainer *t, KdStepReport *report)
   kd_mlp_zero_grad (t->model);
   kd_mlp_backward (t->model, t->d_logits, B);
   float lr = kd_schedule_lr (&t->config.schedule, t->config.optimizer.learning_rate,
-                             t->step, kd_trainer_total_steps (t));
+                             t->step, t->steps_per_epoch, kd_trainer_total_steps (t));
   kd_optimizer_step (t->optimizer, t->model->params, t->model->grads, lr);
 
   t->cursor += B;

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The BLAS library's own knobs: how many threads its kernels use, and
+ * what it is. Kept here so that nothing above the engine includes
+ * OpenBLAS headers.
+ */
+#pragma once
+
+/* Threads BLAS kernels may use; n <= 0 means every core. */
+void        kd_blas_set_threads (int n);
+int         kd_blas_get_threads (void);
+const char *kd_blas_describe    (void);
