@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An experiment: which data, which teacher to train, which student to
+ * distil from it, with every setting that decides the numbers. It reads
+ * and writes a versioned JSON form, the one the CLI takes with
+ * --experiment and the project file stores.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "kd-train.h"
+
+G_BEGIN_DECLS
+
+#define DISTILLERY_EXPERIMENT_ERROR (distillery_experiment_error_quark ())
+#define DISTILLERY_EXPERIMENT_VERSION 1
+
+typedef enum
+{
+  DISTILLERY_EXPERIMENT_ERROR_PARSE,
+  DISTILLERY_EXPERIMENT_ERROR_INVALID,
+  DISTILLERY_EXPERIMENT_ERROR_VERSION,
+} DistilleryExperimentError;
+
+typedef enum
+{
+  DISTILLERY_SOURCE_DEMO,
+  DISTILLERY_SOURCE_FASHION_MNIST,
+  DISTILLERY_SOURCE_IDX,
+  DISTILLERY_SOURCE_CSV,
+} DistillerySourceKind;
+
+typedef struct
+{
+  DistillerySourceKind kind;
+  char  *train_images, *train_labels;   /* IDX */
+  char  *test_images, *test_labels;     /* IDX; optional */
+  char  *csv_path, *label_column;       /* CSV */
+  double test_fraction;                 /* held out when there is no test set */
+} DistilleryDataSpec;
+
+typedef struct
+{
+  DistilleryDataSpec data;
+  guint64            seed;
+  /* n_inputs and n_classes are filled in from the data set. */
+  KdTrainConfig      teacher;
+  KdTrainConfig      student;   /* temperature, alpha, teacher_kind apply */
+} DistilleryExperiment;
+
+GQuark                distillery_experiment_error_quark (void);
+
+/* The demo experiment: the bundled digits, a 128-128 teacher and a
+ * 16-unit student, sized to run in seconds. */
+DistilleryExperiment *distillery_experiment_new_demo  (void);
+void                  distillery_experiment_free      (DistilleryExperiment *experiment);
+
+/* Reads settings over the current ones: absent members keep their value. */
+gboolean              distillery_experiment_merge_json (DistilleryExperiment *experiment,
+                                                        JsonNode             *root,
+                                                        GError              **error);
+gboolean              distillery_experiment_merge_file (DistilleryExperiment *experiment,
+                                                        const char           *path,
+                                                        GError              **error);
+JsonNode             *distillery_experiment_to_json    (const DistilleryExperiment *experiment);
+
+/* "256,128" -> hidden sizes; FALSE with an error on anything else. */
+gboolean              distillery_parse_hidden (const char *text, KdMlpConfig *model, GError **error);
+char                 *distillery_format_hidden (const KdMlpConfig *model);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DistilleryExperiment, distillery_experiment_free)
+
+G_END_DECLS

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Data loading, the step loop and the teacher/students comparison; see
+ * distillery-training.h.
+ */
+#include "config.h"
+
+#include "distillery-training.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#define FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
+G_DEFINE_QUARK (distillery-training-error-quark, distillery_training_error)
+
+static const char *const fashion_classes[] = {
+  N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+  N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
+};
+
+KdData
+distillery_dataset_view (const DistilleryDataset *ds)
+{
+  KdData d = {
+    .features = ds->features,
+    .labels = ds->labels,
+    .n = ds->n_samples,
+    .n_features = (int) ds->n_features,
+    .n_classes = (int) ds->n_classes,
+  };
+  return d;
+}
+
+gboolean
+distillery_experiment_load_data (const DistilleryExperiment *e,
+                                 DistilleryDataset         **train_out,
+                                 DistilleryDataset         **test_out,
+                                 GError                    **error)
+{
+  g_autoptr(DistilleryDataset) all = NULL;
+  g_autoptr(DistilleryDataset) train = NULL;
+  g_autoptr(DistilleryDataset) test = NULL;
+  const DistilleryDataSpec *spec = &e->data;
+
+  switch (spec->kind)
+    {
+    case DISTILLERY_SOURCE_DEMO:
+      all = distillery_dataset_load_demo (error);
+      break;
+
+    case DISTILLERY_SOURCE_FASHION_MNIST:
+      train = distillery_dataset_load_idx (FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz",
+                                           FASHION_MNIST_DIR "/train-labels-idx1-ubyte.gz", error);
+      if (train != NULL)
+        test = distillery_dataset_load_idx (FASHION_MNIST_DIR "/t10k-images-idx3-ubyte.gz",
+                                            FASHION_MNIST_DIR "/t10k-labels-idx1-ubyte.gz", error);
+      if (test != NULL)
+        for (guint c = 0; c < train->n_classes && c < G_N_ELEMENTS (fashion_classes); c++)
+          {
+            g_free (train->class_names[c]);
+            train->class_names[c] = g_strdup (fashion_classes[c]);
+          }
+      break;
+
+    case DISTILLERY_SOURCE_IDX:
+      if (spec->train_images == NULL || spec->train_labels == NULL)
+        {
+          g_set_error_literal (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                               _("IDX data needs both a training image file and a training label file."));
+          return FALSE;
+        }
+      if (spec->test_images != NULL && spec->test_labels != NULL)
+        {
+          train = distillery_dataset_load_idx (spec->train_images, spec->train_labels, error);
+          if (train != NULL)
+            test = distillery_dataset_load_idx (spec->test_images, spec->test_labels, error);
+        }
+      else
+        all = distillery_dataset_load_idx (spec->train_images, spec->train_labels, error);
+      break;
+
+    case DISTILLERY_SOURCE_CSV:
+      {
+        DistilleryCsvOptions options = {
+          .label_column = spec->label_column,
+          .label_index = -1,
+          .has_header = TRUE,
+        };
+        if (spec->csv_path == NULL)
+          {
+            g_set_error_literal (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                                 _("CSV data needs the path of a CSV file."));
+            return FALSE;
+          }
+        all = distillery_dataset_load_csv (spec->csv_path, &options, error);
+      }
+      break;
+    }
+
+  if (all != NULL)
+    {
+      if (!distillery_dataset_split (all, spec->test_fraction, e->seed, &train, &test, error))
+        return FALSE;
+    }
+  if (train == NULL || test == NULL)
+    return FALSE;
+  if (test->n_features != train->n_features)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The test set has %u features per sample but the training set has %u."),
+                   test->n_features, train->n_features);
+      return FALSE;
+    }
+  test->n_classes = MAX (test->n_classes, train->n_classes);
+  train->n_classes = test->n_classes;
+
+  DistilleryScaler *scaler = distillery_scaler_fit (train);
+  distillery_scaler_apply (scaler, train);
+  distillery_scaler_apply (scaler, test);
+  distillery_scaler_free (scaler);
+
+  *train_out = g_steal_pointer (&train);
+  *test_out = g_steal_pointer (&test);
+  return TRUE;
+}
+
+KdTrainer *
+distillery_train (const char          *model_name,
+                  const KdTrainConfig *config,
+                  const KdData        *train,
+                  const float         *teacher_answers,
+                  DistilleryStepFunc   step_func,
+                  gpointer             user_data,
+                  double              *seconds,
+                  GError             **error)
+{
+  const char *problem = NULL;
+  KdTrainer *trainer = kd_trainer_new (config, train, teacher_answers, &problem);
+  KdStepReport report;
+  gint64 start = g_get_monotonic_time ();
+  double samples = 0;
+
+  if (trainer == NULL)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("Cannot train the %s: %s."), model_name, problem);
+      return NULL;
+    }
+
+  while (kd_trainer_step (trainer, &report))
+    {
+      samples += report.batch_size;
+      if (!isfinite (report.loss.total))
+        {
+          g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_DIVERGED,
+                       _("Training the %s diverged at step %ld (epoch %d): the loss is not a finite number. Try a lower learning rate."),
+                       model_name, report.step + 1, report.epoch + 1);
+          kd_trainer_free (trainer);
+          return NULL;
+        }
+      if (step_func != NULL)
+        {
+          double elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+          if (!step_func (model_name, &report, elapsed > 0 ? samples / elapsed : 0, user_data))
+            {
+              g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED,
+                           _("Training the %s was stopped at step %ld."), model_name, report.step + 1);
+              kd_trainer_free (trainer);
+              return NULL;
+            }
+        }
+    }
+  if (seconds != NULL)
+    *seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  return trainer;
+}
+
+static void
+describe (DistilleryModelResult *r, const char *name, KdMlp *model, double seconds,
+          const KdData *train, int epochs)
+{
+  GString *arch = g_string_new (NULL);
+  for (int l = 0; l <= model->n_layers; l++)
+    g_string_append_printf (arch, "%s%d", l ? "-" : "", model->sizes[l]);
+  r->name = name;
+  r->architecture = g_string_free (arch, FALSE);
+  r->n_params = model->n_params;
+  r->seconds = seconds;
+  r->samples_per_second = seconds > 0 ? (double) train->n * epochs / seconds : 0;
+}
+
+static void
+evaluate (DistilleryModelResult *r, KdMlp *model, const KdData *test, const float *teacher_probs)
+{
+  KdMetrics metrics;
+  if (kd_metrics_init (&metrics, test->n_classes) != 0)
+    g_error ("out of memory");
+  kd_evaluate (model, test, teacher_probs, &metrics);
+  r->accuracy = kd_metrics_accuracy (&metrics);
+  r->agreement = kd_metrics_agreement (&metrics);
+  r->kl = kd_metrics_kl (&metrics);
+  r->ece = kd_metrics_ece (&metrics);
+  kd_metrics_clear (&metrics);
+}
+
+gboolean
+distillery_run_comparison (DistilleryExperiment *e,
+                           DistilleryStepFunc    step_func,
+                           gpointer              user_data,
+                           DistilleryComparison *result,
+                           GError              **error)
+{
+  g_autoptr(DistilleryDataset) train_set = NULL;
+  g_autoptr(DistilleryDataset) test_set = NULL;
+  g_autofree float *answers = NULL;
+  g_autofree float *test_logits = NULL;
+  KdTrainer *teacher = NULL, *distilled = NULL, *plain = NULL;
+  double seconds;
+  gboolean ok = FALSE;
+
+  memset (result, 0, sizeof *result);
+  if (!distillery_experiment_load_data (e, &train_set, &test_set, error))
+    return FALSE;
+
+  KdData train = distillery_dataset_view (train_set);
+  KdData test = distillery_dataset_view (test_set);
+  result->n_train = train_set->n_samples;
+  result->n_test = test_set->n_samples;
+  for (KdTrainConfig *c = &e->teacher; c <= &e->student; c++)
+    {
+      c->model.n_inputs = train.n_features;
+      c->model.n_classes = train.n_classes;
+      c->seed = e->seed;
+    }
+
+  teacher = distillery_train (_("teacher"), &e->teacher, &train, NULL, step_func, user_data, &seconds, error);
+  if (teacher == NULL)
+    goto out;
+  describe (&result->teacher, _("Teacher"), kd_trainer_model (teacher), seconds, &train, e->teacher.epochs);
+
+  /* The teacher answers every training question once; the students then
+   * learn from these cached answers. */
+  answers = g_new (float, train.n * train.n_classes);
+  kd_mlp_predict (kd_trainer_model (teacher), answers, train.features, train.n);
+  test_logits = g_new (float, test.n * test.n_classes);
+  kd_mlp_predict (kd_trainer_model (teacher), test_logits, test.features, test.n);
+  evaluate (&result->teacher, kd_trainer_model (teacher), &test, NULL);
+  kd_softmax (test_logits, test_logits, (int) test.n, test.n_classes, 1.0f);
+
+  if (e->student.teacher_kind != KD_TEACHER_LOGITS)
+    kd_softmax (answers, answers, (int) train.n, train.n_classes, 1.0f);
+
+  distilled = distillery_train (_("distilled student"), &e->student, &train, answers,
+                                step_func, user_data, &seconds, error);
+  if (distilled == NULL)
+    goto out;
+  describe (&result->distilled, _("Student, distilled"), kd_trainer_model (distilled), seconds, &train, e->student.epochs);
+  evaluate (&result->distilled, kd_trainer_model (distilled), &test, test_logits);
+
+  plain = distillery_train (_("plain student"), &e->student, &train, NULL,
+                            step_func, user_data, &seconds, error);
+  if (plain == NULL)
+    goto out;
+  describe (&result->plain, _("Student, plain"), kd_trainer_model (plain), seconds, &train, e->student.epochs);
+  evaluate (&result->plain, kd_trainer_model (plain), &test, test_logits);
+  result->teacher.agreement = 1.0;
+  result->teacher.kl = 0.0;
+  ok = TRUE;
+
+out:
+  kd_trainer_free (teacher);
+  kd_trainer_free (distilled);
+  kd_trainer_free (plain);
+  if (!ok)
+    distillery_comparison_clear (result);
+  return ok;
+}
+
+void
+distillery_comparison_clear (DistilleryComparison *r)
+{
+  g_clear_pointer (&r->teacher.architecture, g_free);
+  g_clear_pointer (&r->distilled.architecture, g_free);
+  g_clear_pointer (&r->plain.architecture, g_free);
+}

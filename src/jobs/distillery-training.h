@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs an experiment's pieces on the engine: loading its data, training a
+ * model step by step with progress reports, and the whole comparison the
+ * CLI's `train` prints (a teacher, a student distilled from it and the
+ * same student trained plainly, all evaluated on the held-out set).
+ * Runs on whatever thread calls it; nothing here touches a widget.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "distillery-dataset.h"
+#include "distillery-experiment.h"
+#include "kd-train.h"
+
+G_BEGIN_DECLS
+
+#define DISTILLERY_TRAINING_ERROR (distillery_training_error_quark ())
+
+typedef enum
+{
+  DISTILLERY_TRAINING_ERROR_CONFIG,
+  DISTILLERY_TRAINING_ERROR_DIVERGED,
+  DISTILLERY_TRAINING_ERROR_STOPPED,
+} DistilleryTrainingError;
+
+/* Called after every step; samples_per_second is over the run so far.
+ * Return FALSE to stop. */
+typedef gboolean (*DistilleryStepFunc) (const char         *model_name,
+                                        const KdStepReport *report,
+                                        double              samples_per_second,
+                                        gpointer            user_data);
+
+typedef struct
+{
+  const char *name;
+  int         n_hidden;
+  char       *architecture;        /* "64-128-128-10" */
+  gsize       n_params;
+  double      accuracy;            /* on the test set */
+  double      agreement;           /* top-1 agreement with the teacher */
+  double      kl;                  /* KL(teacher || model), T = 1 */
+  double      ece;
+  double      seconds;             /* training wall time */
+  double      samples_per_second;
+} DistilleryModelResult;
+
+typedef struct
+{
+  DistilleryModelResult teacher, distilled, plain;
+  guint n_train, n_test;
+} DistilleryComparison;
+
+GQuark     distillery_training_error_quark (void);
+
+/* Loads the experiment's data, split into training and test sets with the
+ * scaling fitted on the training part. */
+gboolean   distillery_experiment_load_data (const DistilleryExperiment *experiment,
+                                            DistilleryDataset         **train,
+                                            DistilleryDataset         **test,
+                                            GError                    **error);
+
+KdData     distillery_dataset_view (const DistilleryDataset *dataset);
+
+/* Trains from scratch; returns the finished trainer, which owns the model. */
+KdTrainer *distillery_train (const char          *model_name,
+                             const KdTrainConfig *config,
+                             const KdData        *train,
+                             const float         *teacher_answers,
+                             DistilleryStepFunc   step_func,
+                             gpointer             user_data,
+                             double              *seconds,
+                             GError             **error);
+
+gboolean   distillery_run_comparison (DistilleryExperiment *experiment,
+                                      DistilleryStepFunc    step_func,
+                                      gpointer              user_data,
+                                      DistilleryComparison *result,
+                                      GError              **error);
+void       distillery_comparison_clear (DistilleryComparison *result);
+
+G_END_DECLS
