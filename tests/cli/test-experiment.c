@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Experiments: the JSON form round-trips, wrong values are refused with a
+ * message that names the setting, and the demo experiment does what the
+ * README promises: both students above 90 % test accuracy within 10 s.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "distillery-training.h"
+
+static DistilleryExperiment *
+experiment_from (const char *json, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  DistilleryExperiment *e = distillery_experiment_new_demo ();
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  if (!distillery_experiment_merge_json (e, json_parser_get_root (parser), error))
+    g_clear_pointer (&e, distillery_experiment_free);
+  return e;
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryExperiment) e = experiment_from (
+    "{\"seed\": 7, \"data\": {\"source\": \"csv\", \"path\": \"x.csv\", \"label_column\": \"y\"},"
+    " \"student\": {\"hidden\": [40, 20], \"activation\": \"gelu\","
+    "   \"optimizer\": {\"kind\": \"adamw\", \"learning_rate\": 0.002, \"weight_decay\": 0.05},"
+    "   \"schedule\": {\"kind\": \"cosine\", \"warmup_epochs\": 2},"
+    "   \"distillation\": {\"temperature\": 8, \"alpha\": 0.7, \"teacher_reveals\": \"top-k\", \"top_k\": 3}}}",
+    &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (e->seed, ==, 7);
+  g_assert_cmpint (e->data.kind, ==, DISTILLERY_SOURCE_CSV);
+  g_assert_cmpstr (e->data.label_column, ==, "y");
+  g_assert_cmpint (e->student.model.n_hidden, ==, 2);
+  g_assert_cmpint (e->student.model.hidden[1], ==, 20);
+  g_assert_cmpint (e->student.model.activation, ==, KD_ACT_GELU);
+  g_assert_cmpint (e->student.optimizer.kind, ==, KD_OPTIMIZER_ADAMW);
+  g_assert_cmpfloat_with_epsilon (e->student.optimizer.weight_decay, 0.05, 1e-7);
+  g_assert_cmpint (e->student.teacher_kind, ==, KD_TEACHER_TOPK);
+  g_assert_cmpint (e->student.top_k, ==, 3);
+  /* Unstated settings keep the demo's. */
+  g_assert_cmpint (e->teacher.model.hidden[0], ==, 128);
+
+  /* Written out and read back into a fresh demo experiment: the same. */
+  g_autoptr(JsonNode) node = distillery_experiment_to_json (e);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr(DistilleryExperiment) back = experiment_from (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (&back->student, sizeof back->student, &e->student, sizeof e->student);
+  g_assert_cmpmem (&back->teacher, sizeof back->teacher, &e->teacher, sizeof e->teacher);
+  g_assert_cmpuint (back->seed, ==, e->seed);
+  g_assert_cmpstr (back->data.csv_path, ==, "x.csv");
+}
+
+static void
+test_refusals (void)
+{
+  static const struct { const char *json; const char *mentions; } cases[] = {
+    { "[1]", "top level" },
+    { "{\"version\": 99}", "newer Distillery" },
+    { "{\"seed\": -1}", "seed" },
+    { "{\"data\": {\"source\": \"tape\"}}", "data.source" },
+    { "{\"teacher\": {\"hidden\": [0]}}", "teacher.hidden" },
+    { "{\"teacher\": {\"hidden\": \"12\"}}", "teacher.hidden" },
+    { "{\"student\": {\"epochs\": 2.5}}", "student.epochs" },
+    { "{\"student\": {\"activation\": \"swish\"}}", "“relu”" },
+    { "{\"student\": {\"optimizer\": {\"learning_rate\": 0}}}", "student.optimizer.learning_rate" },
+    { "{\"student\": {\"distillation\": {\"alpha\": 1.5}}}", "student.distillation.alpha" },
+    { "{\"student\": {\"distillation\": {\"teacher_reveals\": \"all\"}}}", "student.distillation.teacher_reveals" },
+    { "{\"student\": {\"schedule\": 3}}", "student.schedule" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DistilleryExperiment) e = experiment_from (cases[i].json, &error);
+      g_assert_null (e);
+      g_assert_error (error, DISTILLERY_EXPERIMENT_ERROR, error->code);
+      if (strstr (error->message, cases[i].mentions) == NULL)
+        g_error ("%s: message “%s” does not mention “%s”", cases[i].json, error->message, cases[i].mentions);
+    }
+}
+
+static void
+test_hidden_sizes (void)
+{
+  KdMlpConfig model = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (distillery_parse_hidden ("256, 64", &model, NULL));
+  g_assert_cmpint (model.n_hidden, ==, 2);
+  g_assert_cmpint (model.hidden[1], ==, 64);
+  g_autofree char *text = distillery_format_hidden (&model);
+  g_assert_cmpstr (text, ==, "256,64");
+  g_assert_true (distillery_parse_hidden ("", &model, NULL));
+  g_assert_cmpint (model.n_hidden, ==, 0);
+  g_assert_false (distillery_parse_hidden ("12,x", &model, &error));
+  g_assert_nonnull (strstr (error->message, "12,x"));
+}
+
+static void
+test_demo_students (void)
+{
+  g_autoptr(DistilleryExperiment) e = distillery_experiment_new_demo ();
+  g_autoptr(GError) error = NULL;
+  DistilleryComparison r;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_true (distillery_run_comparison (e, NULL, NULL, &r, &error));
+  g_assert_no_error (error);
+  double seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_test_message ("teacher %.4f, distilled %.4f (agreement %.4f), plain %.4f (agreement %.4f), %.2f s",
+                  r.teacher.accuracy, r.distilled.accuracy, r.distilled.agreement,
+                  r.plain.accuracy, r.plain.agreement, seconds);
+  g_assert_cmpuint (r.n_train + r.n_test, ==, 1797);
+  g_assert_cmpfloat (r.teacher.accuracy, >, 0.9);
+  g_assert_cmpfloat (r.distilled.accuracy, >, 0.9);
+  g_assert_cmpfloat (r.plain.accuracy, >, 0.9);
+  g_assert_cmpfloat (r.distilled.agreement, >, 0.9);
+  g_assert_true (isfinite (r.distilled.kl) && r.distilled.kl >= 0);
+  /* The promise; a few tenths of a second on a laptop. */
+  g_assert_cmpfloat (seconds, <, 10.0);
+  distillery_comparison_clear (&r);
+}
+
+static void
+test_diverging_run_fails (void)
+{
+  g_autoptr(DistilleryExperiment) e = distillery_experiment_new_demo ();
+  g_autoptr(GError) error = NULL;
+  DistilleryComparison r;
+
+  e->teacher.optimizer.learning_rate = 1e6f;
+  e->teacher.epochs = 3;
+  g_assert_false (distillery_run_comparison (e, NULL, NULL, &r, &error));
+  g_assert_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_DIVERGED);
+  g_assert_nonnull (strstr (error->message, "lower learning rate"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/experiment/json/round-trip", test_round_trip);
+  g_test_add_func ("/experiment/json/refusals", test_refusals);
+  g_test_add_func ("/experiment/hidden-sizes", test_hidden_sizes);
+  g_test_add_func ("/experiment/demo/students-above-90", test_demo_students);
+  g_test_add_func ("/experiment/demo/divergence-is-an-error", test_diverging_run_fails);
+  return g_test_run ();
+}
