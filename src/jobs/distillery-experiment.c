@@ -314,7 +314,7 @@ merge_model (KdTrainConfig *c, JsonObject *o, const char *where, gboolean studen
       if (!read_float (distil, distil_where, "temperature", 0.01, 1000, &c->temperature, error)
           || !read_float (distil, distil_where, "alpha", 0, 1, &c->alpha, error)
           || !read_choice (distil, distil_where, "teacher_reveals", NAMES (reveal_names), &kind, error)
-          || !read_int (distil, distil_where, "top_k", 1, 1 << 16, &c->top_k, error))
+          || !read_int (distil, distil_where, "top_k", 0, 1 << 16, &c->top_k, error))
         return FALSE;
       c->teacher_kind = kind;
     }
