@@ -230,3 +230,115 @@ kd_evaluate (KdMlp *model, const KdData *data, const float *teacher_probs, KdMet
                       data->labels ? data->labels + start : NULL, B);
     }
 }
+
+#define CHECKPOINT_MAGIC "KDCKPT\0\1"
+#define CHECKPOINT_VERSION 1u
+#define BYTE_ORDER_MARK 0x01020304u
+
+typedef struct
+{
+  char     magic[8];
+  uint32_t version;
+  uint32_t byte_order;
+  uint64_t n_params;
+  uint64_t n_optimizer_state;
+  uint64_t n_samples;
+  int64_t  epoch;
+  uint64_t cursor;
+  int64_t  step;
+  int64_t  optimizer_t;
+  uint64_t shuffle_rng[4];
+  uint64_t noise_rng[4];
+} CheckpointHeader;
+
+static size_t
+optimizer_state_len (const KdTrainer *t)
+{
+  return t->optimizer->v != NULL ? 2 * t->optimizer->n : t->optimizer->n;
+}
+
+int
+kd_trainer_epoch (const KdTrainer *t)
+{
+  return t->epoch;
+}
+
+size_t
+kd_trainer_checkpoint_size (const KdTrainer *t)
+{
+  return sizeof (CheckpointHeader)
+         + sizeof (float) * (t->model->n_params + optimizer_state_len (t))
+         + sizeof (uint32_t) * t->data.n;
+}
+
+void
+kd_trainer_checkpoint_save (const KdTrainer *t, void *blob)
+{
+  CheckpointHeader h;
+  char *p = blob;
+
+  memset (&h, 0, sizeof h);
+  memcpy (h.magic, CHECKPOINT_MAGIC, 8);
+  h.version = CHECKPOINT_VERSION;
+  h.byte_order = BYTE_ORDER_MARK;
+  h.n_params = t->model->n_params;
+  h.n_optimizer_state = optimizer_state_len (t);
+  h.n_samples = t->data.n;
+  h.epoch = t->epoch;
+  h.cursor = t->cursor;
+  h.step = t->step;
+  h.optimizer_t = t->optimizer->t;
+  memcpy (h.shuffle_rng, t->shuffle_rng.s, sizeof h.shuffle_rng);
+  memcpy (h.noise_rng, t->noise_rng.s, sizeof h.noise_rng);
+
+  memcpy (p, &h, sizeof h);
+  p += sizeof h;
+  memcpy (p, t->model->params, sizeof (float) * h.n_params);
+  p += sizeof (float) * h.n_params;
+  memcpy (p, t->optimizer->state, sizeof (float) * h.n_optimizer_state);
+  p += sizeof (float) * h.n_optimizer_state;
+  memcpy (p, t->order, sizeof (uint32_t) * h.n_samples);
+}
+
+const char *
+kd_trainer_checkpoint_load (KdTrainer *t, const void *blob, size_t size)
+{
+  CheckpointHeader h;
+  const char *p = blob;
+
+  if (size < sizeof h)
+    return "the checkpoint is truncated";
+  memcpy (&h, p, sizeof h);
+  if (memcmp (h.magic, CHECKPOINT_MAGIC, 8) != 0)
+    return "this is not a training checkpoint";
+  if (h.version > CHECKPOINT_VERSION)
+    return "the checkpoint comes from a newer version";
+  if (h.byte_order != BYTE_ORDER_MARK)
+    return "the checkpoint was written on a machine of another byte order";
+  if (h.n_params != t->model->n_params || h.n_optimizer_state != optimizer_state_len (t))
+    return "the checkpoint belongs to another model or optimiser";
+  if (h.n_samples != t->data.n)
+    return "the checkpoint belongs to another training set";
+  if (size != kd_trainer_checkpoint_size (t))
+    return "the checkpoint is truncated";
+  if (h.epoch < -1 || h.epoch >= t->config.epochs || h.cursor > h.n_samples || h.step < 0)
+    return "the checkpoint's position is out of range";
+
+  p += sizeof h;
+  const uint32_t *order = (const uint32_t *) (p + sizeof (float) * (h.n_params + h.n_optimizer_state));
+  for (size_t i = 0; i < h.n_samples; i++)
+    if (order[i] >= h.n_samples)
+      return "the checkpoint's sample order is damaged";
+
+  memcpy (t->model->params, p, sizeof (float) * h.n_params);
+  p += sizeof (float) * h.n_params;
+  memcpy (t->optimizer->state, p, sizeof (float) * h.n_optimizer_state);
+  memcpy (t->order, order, sizeof (uint32_t) * h.n_samples);
+  t->epoch = (int) h.epoch;
+  t->cursor = h.cursor;
+  t->step = h.step;
+  t->optimizer->t = h.optimizer_t;
+  memcpy (t->shuffle_rng.s, h.shuffle_rng, sizeof h.shuffle_rng);
+  memcpy (t->noise_rng.s, h.noise_rng, sizeof h.noise_rng);
+  return NULL;
+}
