@@ -160,23 +160,25 @@ kd_teacher_targets (float         *targets,
       for (int b = 0; b < B; b++)
         {
           float *q = targets + (size_t) b * C;
-          /* Mark the k largest by negating them in place (probabilities
-           * are >= 0, so a negative value means "kept"). */
+          /* Negative or NaN answers count as 0; then a set sign bit marks
+           * "kept" while the magnitude stays exact. */
+          for (int c = 0; c < C; c++)
+            q[c] = q[c] > 0.0f ? q[c] : 0.0f;
           double kept = 0.0;
           for (int k = 0; k < top_k; k++)
             {
               int best = -1;
               for (int c = 0; c < C; c++)
-                if (q[c] >= 0.0f && (best < 0 || q[c] > q[best]))
+                if (!signbit (q[c]) && (best < 0 || q[c] > q[best]))
                   best = c;
               kept += q[best];
-              q[best] = -q[best] - 1.0f;
+              q[best] = -q[best];
             }
           float rest = top_k < C ? (float) ((1.0 - kept) / (C - top_k)) : 0.0f;
           if (rest < 0.0f)
             rest = 0.0f;
           for (int c = 0; c < C; c++)
-            q[c] = q[c] < 0.0f ? -(q[c] + 1.0f) : rest;
+            q[c] = signbit (q[c]) ? -q[c] : rest;
           sharpen_probs (q, C, T);
         }
       return;
