@@ -114,6 +114,10 @@ kd_trainer_new (const KdTrainConfig *config,
   kd_rng_fork (&t->shuffle_rng, &root, STREAM_SHUFFLE);
   kd_rng_fork (&t->noise_rng, &root, STREAM_NOISE);
   kd_mlp_init (t->model, config->init, &init_rng);
+  /* The order is reshuffled at each epoch's start; it starts as the
+   * identity so that a checkpoint taken before the first step is sound. */
+  for (size_t i = 0; i < train->n; i++)
+    t->order[i] = (uint32_t) i;
   t->cursor = train->n;   /* the first step shuffles */
   t->epoch = -1;
   return t;

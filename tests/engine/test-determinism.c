@@ -7,8 +7,11 @@
  * samples, 20 features, 4 Gaussian classes from a fixed seed) and the
  * teacher is a small MLP trained on them first, so that the student learns
  * from real answers. Each run must also learn something, so that equal
- * parameters cannot come from a trainer that never moved them. Finally,
- * configurations that make no sense are refused with a message.
+ * parameters cannot come from a trainer that never moved them. A run
+ * saved to a checkpoint at any step and resumed in a new trainer ends
+ * with the same parameters as one that never stopped, and a damaged or
+ * foreign checkpoint is refused. Finally, configurations that make no
+ * sense are refused with a message.
  */
 #include <math.h>
 #include <string.h>
@@ -287,6 +290,84 @@ test_bad_config (Fixture *f, gconstpointer user_data)
   kd_trainer_free (trainer);
 }
 
+/* Stops after `cut` steps, checkpoints, resumes in a fresh trainer and
+ * trains to the end: the result must equal the uninterrupted run's. */
+static void
+test_checkpoint_resume (Fixture *f, gconstpointer user_data)
+{
+  KdTrainConfig config;
+  const char *error = NULL;
+  size_t n_params;
+
+  base_config (&config);
+  config.model.dropout_hidden = 0.2f;
+  config.model.input_noise = 0.1f;
+  kd_optimizer_config_init (&config.optimizer, KD_OPTIMIZER_ADAMW);
+  config.optimizer.learning_rate = 0.01f;
+  config.schedule.kind = KD_SCHEDULE_COSINE;
+  config.schedule.warmup_epochs = 0.5f;
+  g_autofree float *expected = train (&config, &f->data, NULL, &n_params);
+
+  /* 0: before the first step; 11 and 22: at epoch ends; 33: the end. */
+  static const int cuts[] = { 0, 1, 5, 11, 16, 22, 30, 33 };
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      KdTrainer *first = kd_trainer_new (&config, &f->data, NULL, &error);
+      for (int s = 0; s < cuts[i]; s++)
+        g_assert_true (kd_trainer_step (first, NULL));
+      size_t size = kd_trainer_checkpoint_size (first);
+      g_autofree guchar *blob = g_malloc (size);
+      kd_trainer_checkpoint_save (first, blob);
+      kd_trainer_free (first);
+
+      KdTrainer *second = kd_trainer_new (&config, &f->data, NULL, &error);
+      g_assert_cmpstr (kd_trainer_checkpoint_load (second, blob, size), ==, NULL);
+      long steps = cuts[i];
+      while (kd_trainer_step (second, NULL))
+        steps++;
+      g_assert_cmpint (steps, ==, kd_trainer_total_steps (second));
+      g_assert_cmpmem (kd_trainer_model (second)->params, n_params * sizeof (float),
+                       expected, n_params * sizeof (float));
+      kd_trainer_free (second);
+    }
+}
+
+static void
+test_checkpoint_refusals (Fixture *f, gconstpointer user_data)
+{
+  KdTrainConfig config, wider;
+  const char *error = NULL;
+
+  base_config (&config);
+  KdTrainer *trainer = kd_trainer_new (&config, &f->data, NULL, &error);
+  kd_trainer_step (trainer, NULL);
+  size_t size = kd_trainer_checkpoint_size (trainer);
+  g_autofree guchar *blob = g_malloc (size);
+  kd_trainer_checkpoint_save (trainer, blob);
+
+  g_assert_nonnull (strstr (kd_trainer_checkpoint_load (trainer, blob, 10), "truncated"));
+  g_assert_nonnull (strstr (kd_trainer_checkpoint_load (trainer, blob, size - 1), "truncated"));
+  blob[0] ^= 0xff;
+  g_assert_nonnull (strstr (kd_trainer_checkpoint_load (trainer, blob, size), "not a training checkpoint"));
+  blob[0] ^= 0xff;
+
+  /* Another architecture cannot take these parameters. */
+  wider = config;
+  wider.model.hidden[0] = 25;
+  KdTrainer *other = kd_trainer_new (&wider, &f->data, NULL, &error);
+  g_assert_nonnull (strstr (kd_trainer_checkpoint_load (other, blob, size), "another model"));
+  kd_trainer_free (other);
+
+  /* A damaged sample order is caught before anything is changed. */
+  g_autofree float *before = g_memdup2 (kd_trainer_model (trainer)->params,
+                                        kd_trainer_model (trainer)->n_params * sizeof (float));
+  memset (blob + size - sizeof (uint32_t), 0xff, sizeof (uint32_t));
+  g_assert_nonnull (strstr (kd_trainer_checkpoint_load (trainer, blob, size), "damaged"));
+  g_assert_cmpmem (before, kd_trainer_model (trainer)->n_params * sizeof (float),
+                   kd_trainer_model (trainer)->params, kd_trainer_model (trainer)->n_params * sizeof (float));
+  kd_trainer_free (trainer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -298,6 +379,10 @@ main (int argc, char **argv)
               fixture_set_up, test_regularised, NULL);
   g_test_add ("/engine/train/reproducible/teacher", Fixture, NULL,
               fixture_set_up, test_teacher, NULL);
+  g_test_add ("/engine/train/checkpoint/resume-bit-identical", Fixture, NULL,
+              fixture_set_up, test_checkpoint_resume, NULL);
+  g_test_add ("/engine/train/checkpoint/refusals", Fixture, NULL,
+              fixture_set_up, test_checkpoint_refusals, NULL);
   g_test_add ("/engine/train/bad-config", Fixture, NULL,
               fixture_set_up, test_bad_config, NULL);
 
