@@ -120,14 +120,14 @@ kd_bias_activation_forward (float       *out,
                             int B, int O,
                             KdActivation act)
 {
+  /* One pass per row while it is in cache: bias, then activation. */
   for (int b = 0; b < B; b++)
     {
-      float *row = x + (size_t) b * O;
-      float *dst = out + (size_t) b * O;
+      float *restrict row = x + (size_t) b * O;
       if (bias != NULL)
         for (int o = 0; o < O; o++)
           row[o] += bias[o];
-      kd_activation_forward (dst, row, (size_t) O, act);
+      kd_activation_forward (out + (size_t) b * O, row, (size_t) O, act);
     }
 }
 
