@@ -95,8 +95,12 @@ kd_activation_backward (float       *d_in,
         memmove (d_in, d_out, n * sizeof (float));
       break;
     case KD_ACT_RELU:
+      /* Both loads unconditional, so the select vectorises. */
       for (size_t i = 0; i < n; i++)
-        d_in[i] = out[i] > 0.0f ? d_out[i] : 0.0f;
+        {
+          float g = d_out[i];
+          d_in[i] = out[i] > 0.0f ? g : 0.0f;
+        }
       break;
     case KD_ACT_GELU:
       for (size_t i = 0; i < n; i++)
