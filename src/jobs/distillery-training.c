@@ -55,11 +55,11 @@ distillery_experiment_load_data (const DistilleryExperiment *e,
       if (train != NULL)
         test = distillery_dataset_load_idx (FASHION_MNIST_DIR "/t10k-images-idx3-ubyte.gz",
                                             FASHION_MNIST_DIR "/t10k-labels-idx1-ubyte.gz", error);
-      if (test != NULL)
-        for (guint c = 0; c < train->n_classes && c < G_N_ELEMENTS (fashion_classes); c++)
+      for (DistilleryDataset *ds = train; test != NULL && ds != NULL; ds = ds == train ? test : NULL)
+        for (guint c = 0; c < ds->n_classes && c < G_N_ELEMENTS (fashion_classes); c++)
           {
-            g_free (train->class_names[c]);
-            train->class_names[c] = g_strdup (fashion_classes[c]);
+            g_free (ds->class_names[c]);
+            ds->class_names[c] = g_strdup (gettext (fashion_classes[c]));
           }
       break;
 
@@ -112,8 +112,13 @@ distillery_experiment_load_data (const DistilleryExperiment *e,
                    test->n_features, train->n_features);
       return FALSE;
     }
-  test->n_classes = MAX (test->n_classes, train->n_classes);
-  train->n_classes = test->n_classes;
+  if (test->n_classes != train->n_classes)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The test set has %u classes but the training set has %u."),
+                   test->n_classes, train->n_classes);
+      return FALSE;
+    }
 
   DistilleryScaler *scaler = distillery_scaler_fit (train);
   distillery_scaler_apply (scaler, train);
