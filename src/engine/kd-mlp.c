@@ -5,6 +5,7 @@
 #include "kd-mlp.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,4 +236,93 @@ kd_mlp_flops_per_sample (const KdMlp *m)
   for (int l = 0; l < m->n_layers; l++)
     flops += 2.0 * m->sizes[l] * m->sizes[l + 1];
   return flops;
+}
+
+#define BLOB_MAGIC "KDMLP\0\0\1"
+#define BLOB_VERSION 1u
+#define BLOB_BYTE_ORDER 0x01020304u
+
+typedef struct
+{
+  char     magic[8];
+  uint32_t version;
+  uint32_t byte_order;
+  int32_t  n_inputs, n_classes, n_hidden, activation;
+  int32_t  hidden[KD_MLP_MAX_HIDDEN];
+  uint64_t n_params;
+} BlobHeader;
+
+size_t
+kd_mlp_blob_size (const KdMlp *m)
+{
+  return sizeof (BlobHeader) + m->n_params * sizeof (float);
+}
+
+void
+kd_mlp_blob_save (const KdMlp *m, void *blob)
+{
+  BlobHeader h;
+  memset (&h, 0, sizeof h);
+  memcpy (h.magic, BLOB_MAGIC, 8);
+  h.version = BLOB_VERSION;
+  h.byte_order = BLOB_BYTE_ORDER;
+  h.n_inputs = m->config.n_inputs;
+  h.n_classes = m->config.n_classes;
+  h.n_hidden = m->config.n_hidden;
+  h.activation = (int32_t) m->config.activation;
+  for (int i = 0; i < m->config.n_hidden; i++)
+    h.hidden[i] = m->config.hidden[i];
+  h.n_params = m->n_params;
+  memcpy (blob, &h, sizeof h);
+  memcpy ((char *) blob + sizeof h, m->params, m->n_params * sizeof (float));
+}
+
+KdMlp *
+kd_mlp_blob_load (const void *blob, size_t size, int max_batch, const char **error)
+{
+  BlobHeader h;
+  KdMlpConfig config;
+  const char *problem = NULL;
+  KdMlp *m = NULL;
+
+  if (size < sizeof h)
+    problem = "the model is truncated";
+  else
+    {
+      memcpy (&h, blob, sizeof h);
+      if (memcmp (h.magic, BLOB_MAGIC, 8) != 0)
+        problem = "this is not a Distillery model";
+      else if (h.version > BLOB_VERSION)
+        problem = "the model comes from a newer version";
+      else if (h.byte_order != BLOB_BYTE_ORDER)
+        problem = "the model was written on a machine of another byte order";
+    }
+  if (problem == NULL)
+    {
+      memset (&config, 0, sizeof config);
+      config.n_inputs = h.n_inputs;
+      config.n_classes = h.n_classes;
+      config.n_hidden = h.n_hidden;
+      config.activation = (KdActivation) h.activation;
+      for (int i = 0; i < h.n_hidden && i < KD_MLP_MAX_HIDDEN; i++)
+        config.hidden[i] = h.hidden[i];
+      problem = kd_mlp_config_check (&config);
+    }
+  if (problem == NULL)
+    {
+      m = kd_mlp_new (&config, max_batch);
+      if (m == NULL)
+        problem = "not enough memory for the model";
+      else if (m->n_params != h.n_params || size != kd_mlp_blob_size (m))
+        problem = "the model's size does not match its architecture";
+    }
+  if (problem != NULL)
+    {
+      kd_mlp_free (m);
+      if (error)
+        *error = problem;
+      return NULL;
+    }
+  memcpy (m->params, (const char *) blob + sizeof h, m->n_params * sizeof (float));
+  return m;
 }

@@ -86,6 +86,14 @@ void         kd_mlp_backward   (KdMlp *mlp, const float *d_logits, int B);
 /* Inference over any number of samples, in chunks of max_batch. */
 void         kd_mlp_predict    (KdMlp *mlp, float *logits, const float *x, size_t n);
 
+/* A trained model as one blob: a magic, a version, a byte-order mark, the
+ * architecture, then the parameters. Dropout and noise settings are not
+ * kept: they matter only in training. */
+size_t       kd_mlp_blob_size (const KdMlp *mlp);
+void         kd_mlp_blob_save (const KdMlp *mlp, void *blob);
+/* Returns a model for batches of up to max_batch, or NULL and *error. */
+KdMlp       *kd_mlp_blob_load (const void *blob, size_t size, int max_batch, const char **error);
+
 /* Floating-point operations of one forward pass per sample (2 per
  * multiply-add); a training step costs three times this. */
 double       kd_mlp_flops_per_sample (const KdMlp *mlp);

@@ -10,7 +10,8 @@
  * parameters cannot come from a trainer that never moved them. A run
  * saved to a checkpoint at any step and resumed in a new trainer ends
  * with the same parameters as one that never stopped, and a damaged or
- * foreign checkpoint is refused. Finally, configurations that make no
+ * foreign checkpoint is refused; so is a model blob, which otherwise
+ * predicts exactly as the model it was saved from. Finally, configurations that make no
  * sense are refused with a message.
  */
 #include <math.h>
@@ -368,6 +369,43 @@ test_checkpoint_refusals (Fixture *f, gconstpointer user_data)
   kd_trainer_free (trainer);
 }
 
+/* A trained model saved as a blob and loaded back predicts the same
+ * logits, bit for bit; a damaged blob is refused. */
+static void
+test_model_blob (Fixture *f, gconstpointer user_data)
+{
+  KdTrainConfig config;
+  const char *error = NULL;
+
+  base_config (&config);
+  config.model.activation = KD_ACT_TANH;
+  KdTrainer *trainer = kd_trainer_new (&config, &f->data, NULL, &error);
+  while (kd_trainer_step (trainer, NULL))
+    ;
+  KdMlp *model = kd_trainer_model (trainer);
+  size_t size = kd_mlp_blob_size (model);
+  g_autofree guchar *blob = g_malloc (size);
+  kd_mlp_blob_save (model, blob);
+
+  KdMlp *loaded = kd_mlp_blob_load (blob, size, 100, &error);
+  g_assert_null (error);
+  g_assert_nonnull (loaded);
+  g_assert_cmpint (loaded->config.activation, ==, KD_ACT_TANH);
+  g_autofree float *a = g_new (float, N * C);
+  g_autofree float *b = g_new (float, N * C);
+  kd_mlp_predict (model, a, f->features, N);
+  kd_mlp_predict (loaded, b, f->features, N);
+  g_assert_cmpmem (a, N * C * sizeof (float), b, N * C * sizeof (float));
+  kd_mlp_free (loaded);
+
+  g_assert_null (kd_mlp_blob_load (blob, size - 4, 100, &error));
+  g_assert_nonnull (strstr (error, "size"));
+  blob[3] ^= 1;
+  g_assert_null (kd_mlp_blob_load (blob, size, 100, &error));
+  g_assert_nonnull (strstr (error, "not a Distillery model"));
+  kd_trainer_free (trainer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -383,6 +421,8 @@ main (int argc, char **argv)
               fixture_set_up, test_checkpoint_resume, NULL);
   g_test_add ("/engine/train/checkpoint/refusals", Fixture, NULL,
               fixture_set_up, test_checkpoint_refusals, NULL);
+  g_test_add ("/engine/mlp/blob", Fixture, NULL,
+              fixture_set_up, test_model_blob, NULL);
   g_test_add ("/engine/train/bad-config", Fixture, NULL,
               fixture_set_up, test_bad_config, NULL);
 
