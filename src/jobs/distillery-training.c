@@ -98,9 +98,30 @@ distillery_experiment_load_data (const DistilleryExperiment *e,
       break;
     }
 
+  return distillery_dataset_prepare (g_steal_pointer (&all), g_steal_pointer (&train),
+                                     g_steal_pointer (&test), spec->test_fraction, e->seed,
+                                     train_out, test_out, error);
+}
+
+gboolean
+distillery_dataset_prepare (DistilleryDataset  *all_in,
+                            DistilleryDataset  *train_in,
+                            DistilleryDataset  *test_in,
+                            double              test_fraction,
+                            guint64             seed,
+                            DistilleryDataset **train_out,
+                            DistilleryDataset **test_out,
+                            GError            **error)
+{
+  g_autoptr(DistilleryDataset) all = all_in;
+  g_autoptr(DistilleryDataset) train = train_in;
+  g_autoptr(DistilleryDataset) test = test_in;
+
   if (all != NULL)
     {
-      if (!distillery_dataset_split (all, spec->test_fraction, e->seed, &train, &test, error))
+      g_clear_pointer (&train, distillery_dataset_free);
+      g_clear_pointer (&test, distillery_dataset_free);
+      if (!distillery_dataset_split (all, test_fraction, seed, &train, &test, error))
         return FALSE;
     }
   if (train == NULL || test == NULL)

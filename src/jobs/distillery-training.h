@@ -61,6 +61,18 @@ gboolean   distillery_experiment_load_data (const DistilleryExperiment *experime
                                             DistilleryDataset         **test,
                                             GError                    **error);
 
+/* Takes the data sets given: either `all`, split here with the fraction
+ * and seed, or a training and a test set; checks they fit each other and
+ * scales them (see the .c for how). */
+gboolean   distillery_dataset_prepare (DistilleryDataset  *all,
+                                       DistilleryDataset  *train,
+                                       DistilleryDataset  *test,
+                                       double              test_fraction,
+                                       guint64             seed,
+                                       DistilleryDataset **train_out,
+                                       DistilleryDataset **test_out,
+                                       GError            **error);
+
 KdData     distillery_dataset_view (const DistilleryDataset *dataset);
 
 /* Trains from scratch; returns the finished trainer, which owns the model. */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Projects: what the CLI verbs and the window do with a project file, on
+ * top of the store (bytes and rows) and the engine (numbers). Data sets
+ * are imported with their original bytes and parsed again on use; a run
+ * trains with every finished epoch committed as one transaction (its
+ * metrics and a checkpoint), so a killed run resumes from its last epoch
+ * to the very weights an uninterrupted run reaches.
+ *
+ * Settings are stored as experiment JSON (see distillery-experiment.h): a
+ * teacher's from its "teacher" member, an experiment's from its "student"
+ * member. Each data set fixes its own test split (fraction and seed) at
+ * import, so every model trained on it is tested on the same samples.
+ */
+#pragma once
+
+#include "distillery-experiment.h"
+#include "distillery-store.h"
+#include "distillery-training.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *name;                  /* NULL: from the file names */
+  const char *train_images, *train_labels, *test_images, *test_labels;   /* IDX */
+  const char *csv_path, *label_column;                                   /* CSV */
+  double      test_fraction;         /* when there is no test file; 0: 0.25 */
+  guint64     split_seed;
+} DistilleryImport;
+
+gint64           distillery_project_import      (DistilleryStore *store, const DistilleryImport *import,
+                                                 GError **error);
+gint64           distillery_project_import_demo (DistilleryStore *store, GError **error);
+
+/* Parses a stored data set into training and test sets. */
+gboolean         distillery_project_load_dataset (DistilleryStore *store, gint64 dataset_id,
+                                                  DistilleryDataset **train, DistilleryDataset **test,
+                                                  GError **error);
+
+/* A new project with the demo data set, a trained teacher and two
+ * experiments, "Distilled student" and "Plain student". */
+DistilleryStore *distillery_project_new_demo    (const char *path, DistilleryStepFunc step_func,
+                                                 gpointer user_data, GError **error);
+
+gint64           distillery_project_add_teacher (DistilleryStore *store, const char *name, gint64 dataset_id,
+                                                 const DistilleryExperiment *settings, GError **error);
+gint64           distillery_project_add_experiment (DistilleryStore *store, const char *name,
+                                                    gint64 dataset_id, gint64 teacher_id,
+                                                    const DistilleryExperiment *settings, GError **error);
+
+/* Trains a teacher (a new run) unless it has a finished one. */
+gboolean         distillery_project_train_teacher (DistilleryStore *store, gint64 teacher_id,
+                                                   DistilleryStepFunc step_func, gpointer user_data,
+                                                   GError **error);
+/* Runs an experiment as a new run with this seed (the experiment's when
+ * seed < 0), training its teacher first if needed. Returns the run id, or
+ * 0 with an error; the run's row says how it ended either way. */
+gint64           distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 seed,
+                                         DistilleryStepFunc step_func, gpointer user_data, GError **error);
+/* Continues an interrupted, paused or failed run from its last checkpoint. */
+gboolean         distillery_project_resume (DistilleryStore *store, gint64 run_id,
+                                            DistilleryStepFunc step_func, gpointer user_data, GError **error);
+
+G_END_DECLS
