@@ -154,8 +154,9 @@ insert_answers (DistilleryStore *store,
   int rc;
 
   stmt = _distillery_store_statement (store,
-                                      "INSERT OR REPLACE INTO teacher_answers (teacher_id, dataset_id, split, policy, sample, answer)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                      "INSERT INTO teacher_answers (teacher_id, dataset_id, split, policy, sample, answer)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                      " ON CONFLICT DO UPDATE SET answer = excluded.answer",
                                       error);
   if (stmt == NULL)
     return FALSE;

@@ -236,7 +236,7 @@ make_project (const char *path)
   DistilleryStoreFile file = { "csv", "tiny.csv", csv };
   DistilleryStoreExperiment experiment = { .name = "fixture", .settings = FIXTURE_SETTINGS };
   DistilleryStepRow steps[FIXTURE_N_STEPS];
-  DistilleryEpochRow epoch = { .epoch = 0, .step = FIXTURE_N_STEPS, .wall = 0.5, .train_loss = 0.7,
+  DistilleryEpochRow epoch = { .epoch = 0, .step = FIXTURE_N_STEPS - 1, .wall = 0.5, .train_loss = 0.7,
                                .val_loss = 0.8, .val_accuracy = 0.5, .val_agreement = NAN, .val_kl = NAN,
                                .val_ece = 0.1 };
   Project project;
@@ -391,6 +391,49 @@ test_refuses_damaged (void)
   make_project (table);
   raw_exec (table, "DROP TABLE models");
   assert_refused (table, DISTILLERY_STORE_ERROR_DAMAGED, "“models” table");
+}
+
+/* Past the size opening checks whole (64 MiB), damage in the tables that
+ * opening and listing read is still refused, and damage in the bulk is
+ * reported by the read that meets it. */
+static void
+test_refuses_damaged_large (void)
+{
+  g_autofree char *listed = scratch_path ("large-listed.distillery");
+  g_autofree char *bulk = scratch_path ("large-bulk.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  g_autoptr(GBytes) model = NULL;
+  g_autoptr(GArray) steps = NULL;
+  gint64 page_size, n_pages, root;
+  Project project;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *sql = NULL;
+
+      project = make_project (i == 0 ? listed : bulk);
+      sql = g_strdup_printf ("INSERT INTO models (run_id, created, data) VALUES (%lld, 0, zeroblob (70 << 20))",
+                             (long long) project.run);
+      raw_exec (i == 0 ? listed : bulk, sql);
+    }
+  page_size = raw_int (listed, "PRAGMA page_size");
+  root = raw_int (listed, "SELECT rootpage FROM sqlite_schema WHERE name = 'runs'");
+  damage (listed, page_size * (root - 1), page_size);
+  assert_refused (listed, DISTILLERY_STORE_ERROR_DAMAGED, "is damaged");
+
+  /* A page of the model, far from anything opening reads. */
+  n_pages = raw_int (bulk, "PRAGMA page_count");
+  damage (bulk, page_size * (n_pages / 2), page_size);
+  store = distillery_store_open (bulk, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  steps = distillery_store_get_steps (store, project.run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, FIXTURE_N_STEPS);
+  model = distillery_store_get_model (store, project.run, &error);
+  g_assert_null (model);
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_DAMAGED);
+  assert_message_names (error, bulk, "is damaged");
 }
 
 /* A trigger slipped into a project by someone else never fires here. */
@@ -968,7 +1011,7 @@ commit_epochs (DistilleryStore *store,
       g_autoptr(GBytes) checkpoint = g_bytes_new (text, strlen (text));
       DistilleryStepRow rows[100];
       DistilleryEpochRow epoch = {
-        .epoch = e, .step = (e + 1) * 100, .wall = e + 1.5, .train_loss = 1.0 / (e + 1),
+        .epoch = e, .step = (e + 1) * 100 - 1, .wall = e + 1.5, .train_loss = 1.0 / (e + 1),
         .val_loss = 1.5 / (e + 1), .val_accuracy = 0.5 + e * 0.1, .val_agreement = e == 0 ? NAN : 0.9,
         .val_kl = 0.25, .val_ece = 0.125, .agreement_matrix = matrix,
       };
@@ -1023,7 +1066,7 @@ test_epochs (void)
       g_autoptr(GBytes) matrix = matrix_bytes (10, e + 1);
 
       g_assert_cmpint (row->epoch, ==, e);
-      g_assert_cmpint (row->step, ==, (e + 1) * 100);
+      g_assert_cmpint (row->step, ==, (e + 1) * 100 - 1);
       g_assert_cmpfloat (row->wall, ==, e + 1.5);
       g_assert_cmpfloat (row->train_loss, ==, 1.0 / (e + 1));
       g_assert_cmpfloat (row->val_loss, ==, 1.5 / (e + 1));
@@ -1455,6 +1498,7 @@ main (int    argc,
   g_test_add_func ("/store/open/refuses-foreign", test_refuses_foreign);
   g_test_add_func ("/store/open/refuses-too-new", test_refuses_too_new);
   g_test_add_func ("/store/open/refuses-damaged", test_refuses_damaged);
+  g_test_add_func ("/store/open/refuses-damaged-large", test_refuses_damaged_large);
   g_test_add_func ("/store/open/ignores-stored-code", test_ignores_stored_code);
   g_test_add_func ("/store/open/unclean-copy", test_unclean_copy);
   g_test_add_func ("/store/create", test_create);
