@@ -76,7 +76,7 @@ typedef struct
   char   *kind;            /* "idx", "csv" or "demo" */
   char   *options;         /* JSON: how to parse the files again */
   guint   n_samples, n_features, n_classes;
-  char  **class_names;
+  char  **class_names;     /* read back as an empty list, never NULL */
   guint   image_width, image_height;
   gint64  created;         /* Unix seconds */
 } DistilleryStoreDataset;
@@ -117,10 +117,12 @@ typedef struct
   char   *final_metrics;   /* JSON, or NULL */
 } DistilleryStoreRun;
 
+/* Metrics that are not numbers (NaN) are stored as NULL and read back as
+ * NaN. */
 typedef struct
 {
-  gint64 step;
-  int    epoch;
+  gint64 step;             /* from 0 */
+  int    epoch;            /* from 0, as the engine counts */
   float  loss, loss_kd, loss_ce;
   float  learning_rate;
   double wall;             /* seconds since the run started */
@@ -128,8 +130,8 @@ typedef struct
 
 typedef struct
 {
-  int     epoch;
-  gint64  step;
+  int     epoch;           /* from 0 */
+  gint64  step;            /* the epoch's last step */
   double  wall;
   double  train_loss;
   double  val_loss, val_accuracy, val_agreement, val_kl, val_ece;
@@ -140,6 +142,7 @@ GQuark            distillery_store_error_quark (void);
 const char       *distillery_run_status_to_string (DistilleryRunStatus status);
 
 DistilleryStore  *distillery_store_create   (const char *path, const char *project_name, GError **error);
+/* A missing file fails with NOT_FOUND; docs/file-format.md lists every refusal. */
 DistilleryStore  *distillery_store_open     (const char *path, DistilleryStoreOpenFlags flags, GError **error);
 void              distillery_store_close    (DistilleryStore *store);
 const char       *distillery_store_get_path (DistilleryStore *store);
@@ -171,7 +174,8 @@ gboolean          distillery_store_put_answers (DistilleryStore *store, gint64 t
                                                 const char *split, const char *policy,
                                                 const guint32 *samples, const float *rows, guint n, guint n_classes,
                                                 GError **error);
-/* Fills rows for the samples found; returns how many were, and marks them in found[]. */
+/* Fills rows for the samples found; returns how many were, and marks them in found[];
+ * -1 on error. */
 gint64            distillery_store_get_answers (DistilleryStore *store, gint64 teacher_id, gint64 dataset_id,
                                                 const char *split, const char *policy,
                                                 float *rows, guint n_samples, guint n_classes,
@@ -209,8 +213,8 @@ gboolean          distillery_store_commit_epoch (DistilleryStore *store, gint64 
 /* kind: "last" or "best"; NULL with NOT_FOUND when there is none. */
 GBytes           *distillery_store_get_checkpoint (DistilleryStore *store, gint64 run_id, const char *kind,
                                                    int *epoch, GError **error);
-/* Deletes the run's steps and epochs after `epoch` (to resume cleanly from
- * a checkpoint taken at the end of that epoch). */
+/* Deletes the run's steps, epochs and checkpoints after `epoch` (to resume
+ * cleanly from a checkpoint taken at the end of that epoch; -1: all). */
 gboolean          distillery_store_truncate_run (DistilleryStore *store, gint64 run_id, int epoch, GError **error);
 
 GArray           *distillery_store_get_steps  (DistilleryStore *store, gint64 run_id, GError **error);  /* DistilleryStepRow */

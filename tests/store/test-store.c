@@ -501,6 +501,27 @@ test_create (void)
   }
 }
 
+/* SQLite is given URIs: characters that mean something in a URI must
+ * reach the file system as they are. */
+static void
+test_create_odd_name (void)
+{
+  g_autofree char *path = scratch_path ("a b?c=d#e%20f ü.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = distillery_store_create (path, "Odd", &error);
+  g_autofree char *name = NULL;
+
+  g_assert_no_error (error);
+  g_clear_pointer (&store, distillery_store_close);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  name = distillery_store_get_name (store);
+  g_assert_cmpstr (name, ==, "Odd");
+  g_clear_pointer (&store, distillery_store_close);
+  assert_no_side_files (path);
+}
+
 static GBytes *
 random_bytes (gsize size)
 {
@@ -1501,18 +1522,19 @@ main (int    argc,
   g_test_add_func ("/store/open/refuses-damaged-large", test_refuses_damaged_large);
   g_test_add_func ("/store/open/ignores-stored-code", test_ignores_stored_code);
   g_test_add_func ("/store/open/unclean-copy", test_unclean_copy);
-  g_test_add_func ("/store/create", test_create);
-  g_test_add_func ("/store/datasets", test_datasets);
-  g_test_add_func ("/store/teachers", test_teachers);
-  g_test_add_func ("/store/answers", test_answers);
-  g_test_add_func ("/store/experiments", test_experiments);
-  g_test_add_func ("/store/runs", test_runs);
+  g_test_add_func ("/store/create/new", test_create);
+  g_test_add_func ("/store/create/odd-name", test_create_odd_name);
+  g_test_add_func ("/store/datasets/round-trip", test_datasets);
+  g_test_add_func ("/store/teachers/round-trip", test_teachers);
+  g_test_add_func ("/store/answers/cache", test_answers);
+  g_test_add_func ("/store/experiments/round-trip", test_experiments);
+  g_test_add_func ("/store/runs/status-and-result", test_runs);
   g_test_add_func ("/store/metrics/steps", test_steps);
   g_test_add_func ("/store/metrics/epochs", test_epochs);
   g_test_add_func ("/store/read-only/flag", test_read_only_flag);
   g_test_add_func ("/store/read-only/file", test_read_only_file);
-  g_test_add_func ("/store/recover", test_recover);
-  g_test_add_func ("/store/save-as", test_save_as);
+  g_test_add_func ("/store/recover/dead-owners", test_recover);
+  g_test_add_func ("/store/save-as/copy", test_save_as);
   g_test_add_func ("/store/fixture/schema-1", test_fixture_schema_1);
 
   status = g_test_run ();
