@@ -3,10 +3,11 @@
  * The CSV loader: comma-separated numeric features and one label column,
  * with or without a header, gzipped or not. Fields follow RFC 4180 (double
  * quotes, "" inside quotes); spaces around fields, CRLF line ends, a UTF-8
- * byte order mark and blank lines are tolerated. The file is read whole
- * and split in place, and numbers go through a fast path that is exact
- * for the short decimals data sets are made of, so that large files load
- * at the speed of the disk rather than of the allocator.
+ * byte order mark and blank lines are tolerated. The file is read whole,
+ * from its path or from its bytes, and split in place, and numbers go
+ * through a fast path that is exact for the short decimals data sets are
+ * made of, so that large files load at the speed of the disk rather than
+ * of the allocator.
  */
 #include "config.h"
 
@@ -353,29 +354,16 @@ count_lines (const char *p)
   return n;
 }
 
-/**
- * distillery_dataset_load_csv:
- * @path: a CSV file, gzipped or not
- * @options: (nullable): where the label is and whether there is a header;
- *   %NULL means a header and the label in the last column
- * @error: return location for a #DISTILLERY_DATA_ERROR
- *
- * Loads a CSV file of numeric features and one label column. Labels that
- * are all whole numbers (as "3" or "3.0") are taken as class numbers, must
- * be 0 or more, and give max + 1 classes named "0", "1", …; any other
- * labels are class names, numbered in byte order of the names. Features
- * must be finite numbers; nothing is missing.
- *
- * Returns: (transfer full) (nullable): the data set, or %NULL on error
- */
-DistilleryDataset *
-distillery_dataset_load_csv (const char                  *path,
-                             const DistilleryCsvOptions  *options,
-                             GError                     **error)
+/* The one CSV parser, behind both loaders: `text` is the plain (no longer
+ * gzipped) file, `length` bytes followed by a NUL, split in place. */
+static DistilleryDataset *
+parse_csv (const char                  *name,
+           char                        *text,
+           gsize                        length,
+           const DistilleryCsvOptions  *options,
+           GError                     **error)
 {
   static const DistilleryCsvOptions defaults = { NULL, -1, TRUE };
-  g_autofree char *name = NULL;
-  g_autofree char *text = NULL;
   g_autofree float *features = NULL;
   g_autofree gint32 *labels = NULL;
   g_autofree gint32 *class_of = NULL;
@@ -386,18 +374,13 @@ distillery_dataset_load_csv (const char                  *path,
   g_autoptr(GHashTable) label_ids = g_hash_table_new (g_str_hash, g_str_equal);
   DistilleryDataset *ds;
   CsvReader r;
-  gsize length, remaining, max_rows, n_rows = 0;
+  gsize remaining, max_rows, n_rows = 0;
   guint first_line, line, n_columns, label_column, n_features, n_classes;
 
-  g_return_val_if_fail (path != NULL, NULL);
   if (options == NULL)
     options = &defaults;
   g_return_val_if_fail (options->label_column == NULL || options->has_header, NULL);
   g_return_val_if_fail (options->label_index >= -1, NULL);
-
-  if (!_distillery_read_file (path, &text, &length, error))
-    return NULL;
-  name = g_filename_display_basename (path);
 
   r.name = name;
   r.text = text;
@@ -523,11 +506,74 @@ distillery_dataset_load_csv (const char                  *path,
   ds = _distillery_dataset_take ((guint) n_rows, n_features, n_classes,
                                  g_realloc (g_steal_pointer (&features), n_rows * n_features * sizeof (float)),
                                  g_realloc (g_steal_pointer (&labels), n_rows * sizeof (gint32)));
-  ds->name = g_steal_pointer (&name);
+  ds->name = g_strdup (name);
   if (class_names != NULL)
     {
       g_strfreev (ds->class_names);
       ds->class_names = g_steal_pointer (&class_names);
     }
   return ds;
+}
+
+/**
+ * distillery_dataset_load_csv:
+ * @path: a CSV file, gzipped or not
+ * @options: (nullable): where the label is and whether there is a header;
+ *   %NULL means a header and the label in the last column
+ * @error: return location for a #DISTILLERY_DATA_ERROR
+ *
+ * Loads a CSV file of numeric features and one label column. Labels that
+ * are all whole numbers (as "3" or "3.0") are taken as class numbers, must
+ * be 0 or more, and give max + 1 classes named "0", "1", …; any other
+ * labels are class names, numbered in byte order of the names. Features
+ * must be finite numbers; nothing is missing. Messages about the contents
+ * name the file by its basename, as the data set is named.
+ *
+ * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ */
+DistilleryDataset *
+distillery_dataset_load_csv (const char                  *path,
+                             const DistilleryCsvOptions  *options,
+                             GError                     **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!_distillery_read_file (path, &text, &length, error))
+    return NULL;
+  name = g_filename_display_basename (path);
+  return parse_csv (name, text, length, options, error);
+}
+
+/**
+ * distillery_dataset_load_csv_bytes:
+ * @csv: the bytes of a CSV file, gzipped or not
+ * @name: what messages call the file, as "iris.csv"; also the data set's
+ *   name
+ * @options: (nullable): as for distillery_dataset_load_csv()
+ * @error: return location for a #DISTILLERY_DATA_ERROR
+ *
+ * Loads the same data set as distillery_dataset_load_csv() would from a
+ * file holding these bytes and named so, with the same errors.
+ *
+ * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ */
+DistilleryDataset *
+distillery_dataset_load_csv_bytes (GBytes                      *csv,
+                                   const char                  *name,
+                                   const DistilleryCsvOptions  *options,
+                                   GError                     **error)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+
+  g_return_val_if_fail (csv != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (!_distillery_unpack (csv, name, &text, &length, error))
+    return NULL;
+  return parse_csv (name, text, length, options, error);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Reading a data file whole, gzipped or not. Data sets come both ways (the
- * MNIST files are distributed gzipped, users often gunzip them), so the
- * format is told by the gzip magic bytes, never by the file name, and
- * every loader gets plain bytes followed by a NUL it may parse in place.
+ * Reading a data file whole, gzipped or not, from its path or from its
+ * bytes in memory (as a project file keeps them). Data sets come both ways
+ * (the MNIST files are distributed gzipped, users often gunzip them), so
+ * the format is told by the gzip magic bytes, never by the file name, and
+ * every parser gets plain bytes followed by a NUL it may parse in place.
  */
 #include "config.h"
 
@@ -62,14 +63,13 @@ is_gzip (const guchar *data,
   return length >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
+/* `name` is the file's path or name as messages show it. */
 static void
 set_out_of_memory (GError     **error,
-                   const char  *path)
+                   const char  *name)
 {
-  g_autofree char *display = g_filename_display_name (path);
-
   g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_IO,
-               _("There is not enough memory to load “%s”."), display);
+               _("There is not enough memory to load “%s”."), name);
 }
 
 /* Doubles a buffer; on failure it is left as it was. */
@@ -87,14 +87,13 @@ grow (guchar **buffer,
 }
 
 static gboolean
-gunzip (const char    *path,
+gunzip (const char    *name,
         const guchar  *data,
         gsize          length,
         char         **contents,
         gsize         *out_length,
         GError       **error)
 {
-  g_autofree char *name = g_filename_display_basename (path);
   g_autofree guchar *out = NULL;
   z_stream zs = { 0 };
   gsize in_pos = 0;
@@ -113,7 +112,7 @@ gunzip (const char    *path,
 
   if (out == NULL || inflateInit2 (&zs, 16 + MAX_WBITS) != Z_OK)
     {
-      set_out_of_memory (error, path);
+      set_out_of_memory (error, name);
       return FALSE;
     }
 
@@ -125,7 +124,7 @@ gunzip (const char    *path,
       if (used + 1 == capacity && !grow (&out, &capacity))
         {
           inflateEnd (&zs);
-          set_out_of_memory (error, path);
+          set_out_of_memory (error, name);
           return FALSE;
         }
 
@@ -216,7 +215,7 @@ read_whole (const char  *path,
       if (buffer == NULL || (used + 1 == capacity && !grow (&buffer, &capacity)))
         {
           g_close (fd, NULL);
-          set_out_of_memory (error, path);
+          set_out_of_memory (error, display);
           return FALSE;
         }
 
@@ -259,9 +258,59 @@ _distillery_read_file (const char  *path,
     return FALSE;
 
   if (is_gzip (raw, raw_length))
-    return gunzip (path, raw, raw_length, contents, length, error);
+    {
+      g_autofree char *name = g_filename_display_basename (path);
+
+      return gunzip (name, raw, raw_length, contents, length, error);
+    }
 
   *contents = (char *) g_steal_pointer (&raw);
   *length = raw_length;
+  return TRUE;
+}
+
+/* Reads the file at `path` as it is stored, without inflating it. */
+GBytes *
+_distillery_read_bytes (const char  *path,
+                        GError     **error)
+{
+  guchar *raw;
+  gsize raw_length;
+
+  if (!read_whole (path, &raw, &raw_length, error))
+    return NULL;
+  return g_bytes_new_take (raw, raw_length);
+}
+
+/* What _distillery_read_file() does after reading: the bytes of a data file
+ * called `name`, inflated if they are gzipped, else copied, so that
+ * `contents` is NUL-terminated and may be modified all the same. The copy
+ * goes to a prefaulted buffer and costs what reading the file would. */
+gboolean
+_distillery_unpack (GBytes      *file,
+                    const char  *name,
+                    char       **contents,
+                    gsize       *length,
+                    GError     **error)
+{
+  gsize file_length;
+  const guchar *data = g_bytes_get_data (file, &file_length);
+  char *copy;
+
+  if (is_gzip (data, file_length))
+    return gunzip (name, data, file_length, contents, length, error);
+
+  copy = g_try_malloc (file_length + 1);
+  if (copy == NULL)
+    {
+      set_out_of_memory (error, name);
+      return FALSE;
+    }
+  _distillery_prefault (copy, file_length + 1);
+  if (file_length > 0)
+    memcpy (copy, data, file_length);
+  copy[file_length] = '\0';
+  *contents = copy;
+  *length = file_length;
   return TRUE;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What the loaders of src/data share, and what the tests reach into: whole
- * file reading with transparent gzip, the number parser behind the CSV
- * loader, and building a data set around buffers already filled.
+ * file reading with transparent gzip, from a path or from bytes in memory,
+ * the number parser behind the CSV loader, and building a data set around
+ * buffers already filled.
  */
 #pragma once
 
@@ -11,6 +12,13 @@
 G_BEGIN_DECLS
 
 gboolean           _distillery_read_file    (const char *path,
+                                             char      **contents,
+                                             gsize      *length,
+                                             GError    **error);
+GBytes            *_distillery_read_bytes   (const char *path,
+                                             GError    **error);
+gboolean           _distillery_unpack       (GBytes     *file,
+                                             const char *name,
                                              char      **contents,
                                              gsize      *length,
                                              GError    **error);

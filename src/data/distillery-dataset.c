@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Data sets in memory: creating and freeing them, copying rows, the seeded
- * training/validation split, standardisation, and the bundled demo set.
- * The loaders for files live in distillery-idx.c and distillery-csv.c.
+ * training/validation split, standardisation, and the bundled demo set,
+ * which is found, read and parsed in separate steps so that a project file
+ * can keep its bytes and parse them again. The loaders for files live in
+ * distillery-idx.c and distillery-csv.c.
  */
 #include "config.h"
 
@@ -291,53 +293,70 @@ distillery_scaler_free (DistilleryScaler *scaler)
 }
 
 /**
- * distillery_dataset_load_demo:
+ * distillery_dataset_find_demo:
+ * @error: return location for a #DISTILLERY_DATA_ERROR
  *
- * Loads the bundled handwritten digits (1797 images of 8×8 pixels, ten
- * classes) from the folder named by $DISTILLERY_DATADIR, else from the
- * source tree's data/demo, else from the installed data/demo. Pixels,
- * 0 to 16 in the file, are divided by 16 to lie in [0, 1].
+ * Finds the bundled handwritten digits, digits.csv.gz, in the folder named
+ * by $DISTILLERY_DATADIR, else in the source tree's data/demo, else in the
+ * installed data/demo.
  *
- * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ * Returns: (transfer full) (type filename) (nullable): the file's path, or
+ *   %NULL when it is in none of these folders
  */
-DistilleryDataset *
-distillery_dataset_load_demo (GError **error)
+char *
+distillery_dataset_find_demo (GError **error)
 {
-  const DistilleryCsvOptions options = { .label_column = "digit", .has_header = TRUE };
   const char *folders[] = { g_getenv ("DISTILLERY_DATADIR"), SOURCE_DATADIR "/demo", PKGDATADIR "/demo" };
-  g_autoptr(DistilleryDataset) ds = NULL;
   g_autoptr(GString) looked_in = g_string_new (NULL);
-  gsize n_values;
 
-  for (guint i = 0; i < G_N_ELEMENTS (folders) && ds == NULL; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
     {
       g_autofree char *path = NULL;
 
       if (folders[i] == NULL)
         continue;
       path = g_build_filename (folders[i], DEMO_FILE, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_string_append_printf (looked_in, "%s%s", looked_in->len > 0 ? ", " : "", folders[i]);
-          continue;
-        }
-      ds = distillery_dataset_load_csv (path, &options, error);
-      if (ds == NULL)
-        return NULL;
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+      g_string_append_printf (looked_in, "%s%s", looked_in->len > 0 ? ", " : "", folders[i]);
     }
 
+  g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_IO,
+               _("The demo data set “%s” is missing; it was looked for in %s."),
+               DEMO_FILE, looked_in->str);
+  return NULL;
+}
+
+/**
+ * distillery_dataset_parse_demo:
+ * @csv: the bytes of the file distillery_dataset_find_demo() finds
+ * @error: return location for a #DISTILLERY_DATA_ERROR
+ *
+ * Parses the demo digits (1797 images of 8×8 pixels, ten classes, the
+ * class in the column "digit") into the data set named "digits". Pixels,
+ * 0 to 16 in the file, are divided by 16 to lie in [0, 1]. Messages call
+ * the file digits.csv.gz.
+ *
+ * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ */
+DistilleryDataset *
+distillery_dataset_parse_demo (GBytes  *csv,
+                               GError **error)
+{
+  const DistilleryCsvOptions options = { .label_column = "digit", .has_header = TRUE };
+  g_autoptr(DistilleryDataset) ds = NULL;
+  gsize n_values;
+
+  g_return_val_if_fail (csv != NULL, NULL);
+
+  ds = distillery_dataset_load_csv_bytes (csv, DEMO_FILE, &options, error);
   if (ds == NULL)
-    {
-      g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_IO,
-                   _("The demo data set “%s” is missing; it was looked for in %s."),
-                   DEMO_FILE, looked_in->str);
-      return NULL;
-    }
+    return NULL;
   if (ds->n_features != DEMO_SIDE * DEMO_SIDE)
     {
       g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
                    _("%s: expected %u pixel columns of %u×%u images, found %u."),
-                   ds->name, DEMO_SIDE * DEMO_SIDE, DEMO_SIDE, DEMO_SIDE, ds->n_features);
+                   DEMO_FILE, DEMO_SIDE * DEMO_SIDE, DEMO_SIDE, DEMO_SIDE, ds->n_features);
       return NULL;
     }
 
@@ -348,4 +367,24 @@ distillery_dataset_load_demo (GError **error)
   ds->name = g_strdup ("digits");
   ds->image_width = ds->image_height = DEMO_SIDE;
   return g_steal_pointer (&ds);
+}
+
+/**
+ * distillery_dataset_load_demo:
+ * @error: return location for a #DISTILLERY_DATA_ERROR
+ *
+ * Finds, reads and parses the bundled handwritten digits; see
+ * distillery_dataset_find_demo() and distillery_dataset_parse_demo().
+ *
+ * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ */
+DistilleryDataset *
+distillery_dataset_load_demo (GError **error)
+{
+  g_autofree char *path = distillery_dataset_find_demo (error);
+  g_autoptr(GBytes) csv = NULL;
+
+  if (path == NULL || (csv = _distillery_read_bytes (path, error)) == NULL)
+    return NULL;
+  return distillery_dataset_parse_demo (csv, error);
 }

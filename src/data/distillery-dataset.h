@@ -2,10 +2,13 @@
  *
  * Data sets as the rest of Distillery sees them: a float matrix of samples
  * with one class label each, loaded from MNIST-style IDX files or CSV
- * (gzipped or not), split into training and validation sets with a seed,
- * and standardised with statistics taken from the training set alone.
+ * (gzipped or not) by path or from the files' bytes (which a project file
+ * keeps), split into training and validation sets with a seed, and
+ * standardised with statistics taken from the training set alone.
  * Loaders either return a complete data set or NULL and a GError in
- * DISTILLERY_DATA_ERROR whose message names the file and the place.
+ * DISTILLERY_DATA_ERROR whose message names the file and the place; given
+ * the same bytes, the same file name and the same options, loading by path
+ * and from bytes give the same data set or the same error.
  */
 #pragma once
 
@@ -56,35 +59,48 @@ typedef struct
   float *scale;           /* the standard deviation, or 1 for a constant feature */
 } DistilleryScaler;
 
-GQuark             distillery_data_error_quark  (void);
+GQuark             distillery_data_error_quark       (void);
 
-DistilleryDataset *distillery_dataset_new       (guint                       n_samples,
-                                                 guint                       n_features,
-                                                 guint                       n_classes);
-void               distillery_dataset_free      (DistilleryDataset          *dataset);
+DistilleryDataset *distillery_dataset_new            (guint                       n_samples,
+                                                      guint                       n_features,
+                                                      guint                       n_classes);
+void               distillery_dataset_free           (DistilleryDataset          *dataset);
 
-DistilleryDataset *distillery_dataset_load_idx  (const char                 *images_path,
-                                                 const char                 *labels_path,
-                                                 GError                    **error);
-DistilleryDataset *distillery_dataset_load_csv  (const char                 *path,
-                                                 const DistilleryCsvOptions *options,
-                                                 GError                    **error);
-DistilleryDataset *distillery_dataset_load_demo (GError                    **error);
+DistilleryDataset *distillery_dataset_load_idx       (const char                 *images_path,
+                                                      const char                 *labels_path,
+                                                      GError                    **error);
+DistilleryDataset *distillery_dataset_load_idx_bytes (GBytes                     *images,
+                                                      const char                 *images_name,
+                                                      GBytes                     *labels,
+                                                      const char                 *labels_name,
+                                                      GError                    **error);
+DistilleryDataset *distillery_dataset_load_csv       (const char                 *path,
+                                                      const DistilleryCsvOptions *options,
+                                                      GError                    **error);
+DistilleryDataset *distillery_dataset_load_csv_bytes (GBytes                     *csv,
+                                                      const char                 *name,
+                                                      const DistilleryCsvOptions *options,
+                                                      GError                    **error);
 
-DistilleryDataset *distillery_dataset_subset    (const DistilleryDataset    *dataset,
-                                                 const guint32              *indices,
-                                                 guint                       n_indices);
-gboolean           distillery_dataset_split     (const DistilleryDataset    *all,
-                                                 double                      validation_fraction,
-                                                 guint64                     seed,
-                                                 DistilleryDataset         **train,
-                                                 DistilleryDataset         **validation,
-                                                 GError                    **error);
+char              *distillery_dataset_find_demo      (GError                    **error);
+DistilleryDataset *distillery_dataset_parse_demo     (GBytes                     *csv,
+                                                      GError                    **error);
+DistilleryDataset *distillery_dataset_load_demo      (GError                    **error);
 
-DistilleryScaler  *distillery_scaler_fit        (const DistilleryDataset    *train);
-void               distillery_scaler_apply      (const DistilleryScaler     *scaler,
-                                                 DistilleryDataset          *dataset);
-void               distillery_scaler_free       (DistilleryScaler           *scaler);
+DistilleryDataset *distillery_dataset_subset         (const DistilleryDataset    *dataset,
+                                                      const guint32              *indices,
+                                                      guint                       n_indices);
+gboolean           distillery_dataset_split          (const DistilleryDataset    *all,
+                                                      double                      validation_fraction,
+                                                      guint64                     seed,
+                                                      DistilleryDataset         **train,
+                                                      DistilleryDataset         **validation,
+                                                      GError                    **error);
+
+DistilleryScaler  *distillery_scaler_fit             (const DistilleryDataset    *train);
+void               distillery_scaler_apply           (const DistilleryScaler     *scaler,
+                                                      DistilleryDataset          *dataset);
+void               distillery_scaler_free            (DistilleryScaler           *scaler);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DistilleryDataset, distillery_dataset_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DistilleryScaler, distillery_scaler_free)

@@ -99,44 +99,25 @@ check_idx (const char    *name,
   return TRUE;
 }
 
-/**
- * distillery_dataset_load_idx:
- * @images_path: an IDX image file (magic 0x00000803), gzipped or not
- * @labels_path: the matching IDX label file (magic 0x00000801)
- * @error: return location for a #DISTILLERY_DATA_ERROR
- *
- * Loads an MNIST-style pair of files. Pixels are scaled from 0..255 to
- * [0, 1]; there are always ten classes, named "0" to "9" (callers that
- * know better names, as for Fashion-MNIST, replace them).
- *
- * Returns: (transfer full) (nullable): the data set, or %NULL on error
- */
-DistilleryDataset *
-distillery_dataset_load_idx (const char  *images_path,
-                             const char  *labels_path,
-                             GError     **error)
+/* The one IDX parser, behind both loaders: checks a pair of plain (no
+ * longer gzipped) files and builds the data set from them. */
+static DistilleryDataset *
+parse_idx (const char    *images_name,
+           const guchar  *images,
+           gsize          images_length,
+           const char    *labels_name,
+           const guchar  *labels,
+           gsize          labels_length,
+           GError       **error)
 {
-  g_autofree char *images_name = NULL;
-  g_autofree char *labels_name = NULL;
-  g_autofree char *images = NULL;
-  g_autofree char *labels = NULL;
-  gsize images_length, labels_length;
   guint32 image_dims[3], label_dims[1];
   const guchar *pixels, *classes;
   DistilleryDataset *ds;
   gsize n_values;
   float scale[256];
 
-  g_return_val_if_fail (images_path != NULL, NULL);
-  g_return_val_if_fail (labels_path != NULL, NULL);
-
-  images_name = g_filename_display_basename (images_path);
-  labels_name = g_filename_display_basename (labels_path);
-
-  if (!_distillery_read_file (images_path, &images, &images_length, error) ||
-      !check_idx (images_name, (const guchar *) images, images_length, 3, image_dims, error) ||
-      !_distillery_read_file (labels_path, &labels, &labels_length, error) ||
-      !check_idx (labels_name, (const guchar *) labels, labels_length, 1, label_dims, error))
+  if (!check_idx (images_name, images, images_length, 3, image_dims, error) ||
+      !check_idx (labels_name, labels, labels_length, 1, label_dims, error))
     return NULL;
 
   if (image_dims[0] != label_dims[0])
@@ -147,7 +128,7 @@ distillery_dataset_load_idx (const char  *images_path,
       return NULL;
     }
 
-  classes = (const guchar *) labels + 8;
+  classes = labels + 8;
   for (guint i = 0; i < label_dims[0]; i++)
     if (classes[i] >= IDX_CLASSES)
       {
@@ -164,7 +145,7 @@ distillery_dataset_load_idx (const char  *images_path,
 
   for (guint v = 0; v < 256; v++)
     scale[v] = v / 255.0f;
-  pixels = (const guchar *) images + 16;
+  pixels = images + 16;
   n_values = (gsize) ds->n_samples * ds->n_features;
   for (gsize i = 0; i < n_values; i++)
     ds->features[i] = scale[pixels[i]];
@@ -172,4 +153,79 @@ distillery_dataset_load_idx (const char  *images_path,
     ds->labels[i] = classes[i];
 
   return ds;
+}
+
+/**
+ * distillery_dataset_load_idx:
+ * @images_path: an IDX image file (magic 0x00000803), gzipped or not
+ * @labels_path: the matching IDX label file (magic 0x00000801)
+ * @error: return location for a #DISTILLERY_DATA_ERROR
+ *
+ * Loads an MNIST-style pair of files. Pixels are scaled from 0..255 to
+ * [0, 1]; there are always ten classes, named "0" to "9" (callers that
+ * know better names, as for Fashion-MNIST, replace them). Messages about
+ * the contents name each file by its basename, as the data set is named.
+ *
+ * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ */
+DistilleryDataset *
+distillery_dataset_load_idx (const char  *images_path,
+                             const char  *labels_path,
+                             GError     **error)
+{
+  g_autofree char *images_name = NULL;
+  g_autofree char *labels_name = NULL;
+  g_autofree char *images = NULL;
+  g_autofree char *labels = NULL;
+  gsize images_length, labels_length;
+
+  g_return_val_if_fail (images_path != NULL, NULL);
+  g_return_val_if_fail (labels_path != NULL, NULL);
+
+  if (!_distillery_read_file (images_path, &images, &images_length, error) ||
+      !_distillery_read_file (labels_path, &labels, &labels_length, error))
+    return NULL;
+
+  images_name = g_filename_display_basename (images_path);
+  labels_name = g_filename_display_basename (labels_path);
+  return parse_idx (images_name, (const guchar *) images, images_length,
+                    labels_name, (const guchar *) labels, labels_length, error);
+}
+
+/**
+ * distillery_dataset_load_idx_bytes:
+ * @images: the bytes of an IDX image file, gzipped or not
+ * @images_name: what messages call the image file, as
+ *   "train-images-idx3-ubyte.gz"; also the data set's name
+ * @labels: the bytes of the matching IDX label file
+ * @labels_name: what messages call the label file
+ * @error: return location for a #DISTILLERY_DATA_ERROR
+ *
+ * Loads the same data set as distillery_dataset_load_idx() would from
+ * files holding these bytes and named so, with the same errors.
+ *
+ * Returns: (transfer full) (nullable): the data set, or %NULL on error
+ */
+DistilleryDataset *
+distillery_dataset_load_idx_bytes (GBytes      *images,
+                                   const char  *images_name,
+                                   GBytes      *labels,
+                                   const char  *labels_name,
+                                   GError     **error)
+{
+  g_autofree char *images_plain = NULL;
+  g_autofree char *labels_plain = NULL;
+  gsize images_length, labels_length;
+
+  g_return_val_if_fail (images != NULL, NULL);
+  g_return_val_if_fail (images_name != NULL, NULL);
+  g_return_val_if_fail (labels != NULL, NULL);
+  g_return_val_if_fail (labels_name != NULL, NULL);
+
+  if (!_distillery_unpack (images, images_name, &images_plain, &images_length, error) ||
+      !_distillery_unpack (labels, labels_name, &labels_plain, &labels_length, error))
+    return NULL;
+
+  return parse_idx (images_name, (const guchar *) images_plain, images_length,
+                    labels_name, (const guchar *) labels_plain, labels_length, error);
 }

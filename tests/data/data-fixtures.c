@@ -5,10 +5,9 @@
 #include "data-fixtures.h"
 
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <zlib.h>
-
-#include "distillery-dataset.h"
 
 static char *folder;
 static GPtrArray *written;
@@ -68,6 +67,20 @@ fixture_write_gz (const char *name,
   return fixture_write (name, packed, packed_length - cut);
 }
 
+/* The bytes of the file at `path`, in a buffer of exactly their size, so
+ * that valgrind catches a loader reading past them. */
+GBytes *
+fixture_read (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (g_memdup2 (contents, length), length);
+}
+
 /* Returns a new, empty folder inside the scratch folder. */
 char *
 fixture_folder (void)
@@ -95,32 +108,67 @@ fixture_cleanup (void)
 }
 
 /* Asserts a DISTILLERY_DATA_ERROR of `code` whose message contains each of
- * the NULL-terminated strings in `fragments`. */
+ * the strings in the NULL-terminated `fragments`. */
 void
-assert_error_saysv (const GError *error,
-                    int           code,
-                    va_list       fragments)
+assert_error_says_all (const GError      *error,
+                       int                code,
+                       const char *const *fragments)
 {
-  const char *fragment;
-
   g_assert_error (error, DISTILLERY_DATA_ERROR, code);
   g_test_message ("%s", error->message);
-  while ((fragment = va_arg (fragments, const char *)) != NULL)
+  for (; *fragments != NULL; fragments++)
     {
-      if (strstr (error->message, fragment) == NULL)
-        g_test_message ("“%s” is not in the message", fragment);
-      g_assert_nonnull (strstr (error->message, fragment));
+      if (strstr (error->message, *fragments) == NULL)
+        g_test_message ("“%s” is not in the message", *fragments);
+      g_assert_nonnull (strstr (error->message, *fragments));
     }
 }
 
+/* Like assert_error_says_all(), the fragments given as NULL-terminated
+ * arguments. */
 void
 assert_error_says (const GError *error,
                    int           code,
                    ...)
 {
-  va_list fragments;
+  g_autoptr(GPtrArray) fragments = g_ptr_array_new ();
+  const char *fragment;
+  va_list args;
 
-  va_start (fragments, code);
-  assert_error_saysv (error, code, fragments);
-  va_end (fragments);
+  va_start (args, code);
+  while ((fragment = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (fragments, (char *) fragment);
+  va_end (args);
+  g_ptr_array_add (fragments, NULL);
+  assert_error_says_all (error, code, (const char *const *) fragments->pdata);
+}
+
+/* Asserts that `error` is `expected` to the letter: domain, code, message. */
+void
+assert_same_error (const GError *error,
+                   const GError *expected)
+{
+  g_assert_nonnull (expected);
+  g_assert_error (error, expected->domain, expected->code);
+  g_assert_cmpstr (error->message, ==, expected->message);
+}
+
+/* Asserts that two data sets are the same to the bit. */
+void
+assert_same_dataset (const DistilleryDataset *dataset,
+                     const DistilleryDataset *expected)
+{
+  g_assert_nonnull (dataset);
+  g_assert_nonnull (expected);
+  g_assert_cmpstr (dataset->name, ==, expected->name);
+  g_assert_cmpuint (dataset->n_samples, ==, expected->n_samples);
+  g_assert_cmpuint (dataset->n_features, ==, expected->n_features);
+  g_assert_cmpuint (dataset->n_classes, ==, expected->n_classes);
+  g_assert_cmpuint (dataset->image_width, ==, expected->image_width);
+  g_assert_cmpuint (dataset->image_height, ==, expected->image_height);
+  g_assert_cmpstrv (dataset->class_names, expected->class_names);
+  g_assert_cmpmem (dataset->features, (gsize) dataset->n_samples * dataset->n_features * sizeof (float),
+                   expected->features, (gsize) expected->n_samples * expected->n_features * sizeof (float));
+  g_assert_cmpmem (dataset->labels, dataset->n_samples * sizeof (gint32),
+                   expected->labels, expected->n_samples * sizeof (gint32));
 }

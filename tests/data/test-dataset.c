@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Data sets in memory: copying rows, the seeded stratified split, the
- * scaler (fitted on training data only), and the bundled demo set.
+ * scaler (fitted on training data only), and the bundled demo set, which
+ * parses from the bytes of the file it is found in exactly as it loads.
  */
 #include <glib.h>
 #include <math.h>
@@ -220,11 +221,40 @@ test_scaler (void)
   g_assert_cmpfloat ((validation->features[0] + validation->features[3]) / 2, >, 1.0f);
 }
 
+/* Asserts that parsing the bytes of the demo file gives what loading it
+ * gives, data set or error; returns the loaded data set. */
+static DistilleryDataset *
+load_demo_both (GError **error)
+{
+  g_autoptr(GError) find_error = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *path = distillery_dataset_find_demo (&find_error);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(DistilleryDataset) parsed = NULL;
+  DistilleryDataset *loaded;
+
+  g_assert_no_error (find_error);
+  bytes = fixture_read (path);
+  loaded = distillery_dataset_load_demo (error);
+  parsed = distillery_dataset_parse_demo (bytes, &parse_error);
+  if (loaded != NULL)
+    {
+      g_assert_no_error (parse_error);
+      assert_same_dataset (parsed, loaded);
+    }
+  else
+    {
+      g_assert_null (parsed);
+      assert_same_error (parse_error, *error);
+    }
+  return loaded;
+}
+
 static void
 test_demo (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DistilleryDataset) ds = distillery_dataset_load_demo (&error);
+  g_autoptr(DistilleryDataset) ds = load_demo_both (&error);
   guint per_class[10] = { 0 };
   float low = G_MAXFLOAT, high = -G_MAXFLOAT;
 
@@ -255,34 +285,72 @@ test_demo (void)
     g_assert_cmpuint (per_class[c], >=, 170);
 }
 
-static void
-test_demo_datadir (void)
+/* Writes a stand-in digits.csv.gz of two images of `n_pixels` pixels each,
+ * all 16, and points $DISTILLERY_DATADIR at it; returns its path. */
+static char *
+write_demo (guint n_pixels)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *path = NULL;
   g_autofree char *folder = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DistilleryDataset) ds = NULL;
+  char *path;
 
-  /* $DISTILLERY_DATADIR comes first: a two-digit stand-in is found there. */
-  for (guint j = 0; j < 64; j++)
+  for (guint j = 0; j < n_pixels; j++)
     g_string_append_printf (text, "p%u,", j);
   g_string_append (text, "digit\n");
   for (guint i = 0; i < 2; i++)
     {
-      for (guint j = 0; j < 64; j++)
+      for (guint j = 0; j < n_pixels; j++)
         g_string_append (text, "16,");
       g_string_append_printf (text, "%u\n", i);
     }
   path = fixture_write_gz ("digits.csv.gz", text->str, text->len, 0);
   folder = g_path_get_dirname (path);
-
   g_setenv ("DISTILLERY_DATADIR", folder, TRUE);
-  ds = distillery_dataset_load_demo (&error);
+  return path;
+}
+
+static void
+test_demo_datadir (void)
+{
+  g_autofree char *path = write_demo (64);
+  g_autofree char *found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryDataset) ds = NULL;
+
+  /* $DISTILLERY_DATADIR comes first: the two-digit stand-in is found. */
+  found = distillery_dataset_find_demo (&error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, path);
+  ds = load_demo_both (&error);
   g_unsetenv ("DISTILLERY_DATADIR");
   g_assert_no_error (error);
   g_assert_cmpuint (ds->n_samples, ==, 2);
   g_assert_cmpfloat (ds->features[0], ==, 1.0f);
+}
+
+static void
+test_demo_wrong_shape (void)
+{
+  g_autofree char *path = write_demo (3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (load_demo_both (&error));
+  g_unsetenv ("DISTILLERY_DATADIR");
+  assert_error_says (error, DISTILLERY_DATA_ERROR_FORMAT,
+                     "digits.csv.gz: expected 64 pixel columns of 8×8 images, found 3.", NULL);
+}
+
+static void
+test_demo_not_digits (void)
+{
+  const char text[] = "a,b\n1,0\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(GError) error = NULL;
+
+  /* Some other file's bytes: the messages still name the demo file. */
+  g_assert_null (distillery_dataset_parse_demo (bytes, &error));
+  assert_error_says (error, DISTILLERY_DATA_ERROR_LABEL,
+                     "digits.csv.gz: line 1: expected a label column named “digit”", NULL);
 }
 
 int
@@ -300,6 +368,8 @@ main (int    argc,
   g_test_add_func ("/data/scaler/train-only", test_scaler);
   g_test_add_func ("/data/demo/load", test_demo);
   g_test_add_func ("/data/demo/datadir", test_demo_datadir);
+  g_test_add_func ("/data/demo/wrong-shape", test_demo_wrong_shape);
+  g_test_add_func ("/data/demo/not-digits", test_demo_not_digits);
   status = g_test_run ();
   fixture_cleanup ();
   return status;
