@@ -5,6 +5,7 @@
  *
  *   distillery-cli train [--experiment FILE] [flags]   teacher + two students
  *   distillery-cli bench [--compare]                   training throughput
+ *   distillery-cli new|import|list|run|resume|report|export FILE ...
  */
 #include "config.h"
 
@@ -12,42 +13,11 @@
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "distillery-bench.h"
+#include "distillery-cli-project.h"
 #include "distillery-training.h"
 #include "kd-blas.h"
-
-typedef struct
-{
-  gboolean  interactive;
-  gint64    last_draw;
-} Progress;
-
-static gboolean
-draw_progress (const char *model_name, const KdStepReport *r, double samples_per_second, gpointer data)
-{
-  Progress *p = data;
-  gint64 now = g_get_monotonic_time ();
-  gboolean last = r->step + 1 == r->total_steps;
-
-  if (!p->interactive)
-    return TRUE;
-  /* A terminal redraw ten times a second is plenty, and keeps the step
-   * loop free of I/O. */
-  if (!last && now - p->last_draw < G_USEC_PER_SEC / 10)
-    return TRUE;
-  p->last_draw = now;
-
-  long steps_left = r->total_steps - r->step - 1;
-  double per_step = samples_per_second > 0 ? r->batch_size / samples_per_second : 0;
-  fprintf (stderr, "\r\033[K%-18s epoch %d, step %ld/%ld, %.0f samples/s, loss %.4f, ETA %.0f s",
-           model_name, r->epoch + 1, r->step + 1, r->total_steps,
-           samples_per_second, r->loss.total, steps_left * per_step);
-  if (last)
-    fputc ('\n', stderr);
-  return TRUE;
-}
 
 static char *
 format_percent (double v)
@@ -99,7 +69,6 @@ cmd_train (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new (_("— train a teacher, then a distilled and a plain student"));
   g_autoptr(DistilleryExperiment) e = distillery_experiment_new_demo ();
   DistilleryComparison result;
-  Progress progress = { .interactive = isatty (STDERR_FILENO) };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -159,7 +128,7 @@ cmd_train (int argc, char **argv)
         goto fail;
     }
 
-  if (!distillery_run_comparison (e, draw_progress, &progress, &result, &error))
+  if (!distillery_run_comparison (e, distillery_cli_progress, NULL, &result, &error))
     goto fail;
 
   printf (_("Trained on %u samples, tested on %u; seed %" G_GUINT64_FORMAT ", T = %g, alpha = %g.\n\n"),
@@ -193,6 +162,15 @@ usage (FILE *out)
              "  bench     Measure training throughput against the BLAS peak, and against\n"
              "            PyTorch with --compare\n"
              "\n"
+             "Project files (.distillery):\n"
+             "  new       Create a project; --demo fills it with the demo\n"
+             "  import    Embed a data set (IDX or CSV) in a project\n"
+             "  list      List a project's data sets, teachers, experiments and runs\n"
+             "  run       Run an experiment to its end\n"
+             "  resume    Continue an interrupted run from its last finished epoch\n"
+             "  report    Every run's final metrics, as text, CSV or JSON\n"
+             "  export    A run's metrics as CSV, or its trained model\n"
+             "\n"
              "Options:\n"
              "  -h, --help      Show this help, or a command's with COMMAND --help\n"
              "  --version       Show the version\n"));
@@ -225,6 +203,9 @@ main (int argc, char **argv)
     return cmd_train (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "bench"))
     return distillery_cli_bench (argc - 1, argv + 1);
+  int status = distillery_cli_project (argv[1], argc - 1, argv + 1);
+  if (status >= 0)
+    return status;
 
   g_printerr (_("distillery-cli: unknown command “%s”. Try “distillery-cli --help”.\n"), argv[1]);
   return 2;

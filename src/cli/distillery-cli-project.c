@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Project verbs of distillery-cli. Each opens the project file through the
+ * store, which refuses files that are not ours, damaged or too new; every
+ * refusal ends the command with status 1 and the store's message.
+ */
+#include "config.h"
+
+#include "distillery-cli-project.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "distillery-project.h"
+
+typedef struct
+{
+  gint64 last_draw;
+} Progress;
+
+gboolean
+distillery_cli_progress (const char *model_name, const KdStepReport *r,
+                         double samples_per_second, gpointer user_data)
+{
+  static Progress progress;
+  gint64 now = g_get_monotonic_time ();
+  gboolean last = r->step + 1 == r->total_steps;
+
+  if (!isatty (STDERR_FILENO))
+    return TRUE;
+  /* Ten redraws a second are plenty and keep the step loop free of I/O. */
+  if (!last && now - progress.last_draw < G_USEC_PER_SEC / 10)
+    return TRUE;
+  progress.last_draw = now;
+
+  long steps_left = r->total_steps - r->step - 1;
+  double per_step = samples_per_second > 0 ? r->batch_size / samples_per_second : 0;
+  fprintf (stderr, "\r\033[K%-18s epoch %d, step %ld/%ld, %.0f samples/s, loss %.4f, ETA %.0f s",
+           model_name, r->epoch + 1, r->step + 1, r->total_steps,
+           samples_per_second, r->loss.total, steps_left * per_step);
+  if (last)
+    fputc ('\n', stderr);
+  return TRUE;
+}
+
+static int
+fail (const char *verb, GError *error)
+{
+  g_printerr ("distillery-cli %s: %s\n", verb, error->message);
+  g_error_free (error);
+  return 1;
+}
+
+static int
+usage_error (const char *verb, const char *message)
+{
+  g_printerr ("distillery-cli %s: %s\n", verb, message);
+  return 2;
+}
+
+static gboolean
+parse (const char *verb, const char *args_help, const char *summary, GOptionEntry *entries,
+       int *argc, char ***argv, int min_args, int max_args, GError **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (args_help);
+  g_option_context_set_summary (context, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (*argc - 1 < min_args || *argc - 1 > max_args)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("Expected %s; see “distillery-cli %s --help”."), args_help, verb);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static DistilleryStore *
+open_project (const char *path, gboolean read_only, GError **error)
+{
+  return distillery_store_open (path, read_only ? DISTILLERY_STORE_OPEN_READ_ONLY
+                                                : DISTILLERY_STORE_OPEN_DEFAULT, error);
+}
+
+/* An experiment by id or by name. */
+static gint64
+find_experiment (DistilleryStore *store, const char *what, GError **error)
+{
+  guint64 id;
+  if (g_ascii_string_to_unsigned (what, 10, 1, G_MAXINT64, &id, NULL))
+    {
+      g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, (gint64) id, error);
+      return x ? x->id : 0;
+    }
+  g_autoptr(DistilleryStoreExperiment) x = distillery_store_find_experiment (store, what, error);
+  return x ? x->id : 0;
+}
+
+static int
+cmd_new (int argc, char **argv)
+{
+  gboolean demo = FALSE;
+  g_autofree char *name = NULL;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Fill it with the demo: digits, a trained teacher, two experiments"), NULL },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The project's name"), N_("NAME") },
+    { NULL }
+  };
+  if (!parse ("new", "FILE", _("Create a project file."), entries, &argc, &argv, 1, 1, &error))
+    return fail ("new", error);
+
+  g_autoptr(DistilleryStore) store = NULL;
+  if (demo)
+    store = distillery_project_new_demo (argv[1], distillery_cli_progress, NULL, &error);
+  else
+    {
+      g_autofree char *base = g_path_get_basename (argv[1]);
+      store = distillery_store_create (argv[1], name ? name : base, &error);
+    }
+  if (store == NULL)
+    return fail ("new", error);
+  printf (_("Created %s.\n"), argv[1]);
+  return 0;
+}
+
+static int
+cmd_import (int argc, char **argv)
+{
+  g_auto(GStrv) idx = NULL;
+  g_autofree char *csv = NULL, *label_column = NULL, *name = NULL, *settings_path = NULL;
+  double fraction = 0.25, seed = 1;
+  gboolean with_experiments = FALSE;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "idx", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &idx, N_("IDX files: training images, training labels, and optionally test images and test labels (give --idx once per file)"), N_("FILE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, N_("A CSV file with a header row"), N_("FILE") },
+    { "label-column", 0, 0, G_OPTION_ARG_STRING, &label_column, N_("The CSV column holding the class (default: the last)"), N_("NAME") },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The data set's name"), N_("NAME") },
+    { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &fraction, N_("Share held out for testing when there are no test files (default 0.25)"), N_("F") },
+    { "split-seed", 0, 0, G_OPTION_ARG_DOUBLE, &seed, N_("Seed of that split (default 1)"), N_("N") },
+    { "with-experiments", 0, 0, G_OPTION_ARG_NONE, &with_experiments, N_("Also add a teacher and a distilled and a plain experiment"), NULL },
+    { "experiment", 'e', 0, G_OPTION_ARG_FILENAME, &settings_path, N_("Their settings, as experiment JSON"), N_("FILE") },
+    { NULL }
+  };
+  if (!parse ("import", "FILE", _("Import a data set into a project (its files are embedded)."),
+              entries, &argc, &argv, 1, 1, &error))
+    return fail ("import", error);
+  guint n_idx = idx ? g_strv_length (idx) : 0;
+  if ((csv == NULL) == (n_idx == 0) || (n_idx != 0 && n_idx != 2 && n_idx != 4))
+    return usage_error ("import", _("give either --csv FILE, or --idx twice (training images and labels) or four times (and test images and labels)"));
+
+  g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+  if (store == NULL)
+    return fail ("import", error);
+  DistilleryImport import = {
+    .name = name, .csv_path = csv, .label_column = label_column,
+    .train_images = n_idx ? idx[0] : NULL, .train_labels = n_idx ? idx[1] : NULL,
+    .test_images = n_idx == 4 ? idx[2] : NULL, .test_labels = n_idx == 4 ? idx[3] : NULL,
+    .test_fraction = fraction, .split_seed = (guint64) seed,
+  };
+  gint64 dataset = distillery_project_import (store, &import, &error);
+  if (dataset <= 0)
+    return fail ("import", error);
+  printf (_("Imported data set %" G_GINT64_FORMAT ".\n"), dataset);
+
+  if (with_experiments)
+    {
+      g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+      gint64 teacher;
+      if ((settings_path != NULL && !distillery_experiment_merge_file (settings, settings_path, &error))
+          || (teacher = distillery_project_add_teacher (store, _("Teacher"), dataset, settings, &error)) <= 0
+          || distillery_project_add_experiment (store, _("Distilled student"), dataset, teacher, settings, &error) <= 0
+          || distillery_project_add_experiment (store, _("Plain student"), dataset, 0, settings, &error) <= 0)
+        return fail ("import", error);
+      printf (_("Added a teacher and the experiments “Distilled student” and “Plain student”.\n"));
+    }
+  return 0;
+}
+
+static double
+metric (const char *json, const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NAN;
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  return json_object_get_double_member_with_default (o, name, NAN);
+}
+
+static char *
+percent (double v)
+{
+  return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f %%", 100 * v);
+}
+
+static int
+cmd_list (int argc, char **argv)
+{
+  GError *error = NULL;
+  if (!parse ("list", "FILE", _("List a project's data sets, teachers, experiments and runs."),
+              NULL, &argc, &argv, 1, 1, &error))
+    return fail ("list", error);
+  g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
+  if (store == NULL)
+    return fail ("list", error);
+
+  g_autoptr(GPtrArray) datasets = distillery_store_list_datasets (store, &error);
+  g_autoptr(GPtrArray) teachers = datasets ? distillery_store_list_teachers (store, &error) : NULL;
+  g_autoptr(GPtrArray) experiments = teachers ? distillery_store_list_experiments (store, &error) : NULL;
+  g_autoptr(GPtrArray) runs = experiments ? distillery_store_list_runs (store, -1, &error) : NULL;
+  if (runs == NULL)
+    return fail ("list", error);
+
+  g_autofree char *name = distillery_store_get_name (store);
+  printf ("%s\n\n", name);
+  printf ("%s\n", _("Data sets"));
+  for (guint i = 0; i < datasets->len; i++)
+    {
+      DistilleryStoreDataset *d = datasets->pdata[i];
+      printf ("  %3" G_GINT64_FORMAT "  %-28s %-5s %7u samples, %5u features, %3u classes\n",
+              d->id, d->name, d->kind, d->n_samples, d->n_features, d->n_classes);
+    }
+  printf ("\n%s\n", _("Teachers"));
+  for (guint i = 0; i < teachers->len; i++)
+    {
+      DistilleryStoreTeacher *t = teachers->pdata[i];
+      printf ("  %3" G_GINT64_FORMAT "  %-28s %-5s data set %" G_GINT64_FORMAT ", %s\n",
+              t->id, t->name, t->kind, t->dataset_id,
+              t->run_id ? _("trained") : _("not trained"));
+    }
+  printf ("\n%s\n", _("Experiments"));
+  for (guint i = 0; i < experiments->len; i++)
+    {
+      DistilleryStoreExperiment *x = experiments->pdata[i];
+      g_autofree char *teacher = x->teacher_id ? g_strdup_printf (_("teacher %" G_GINT64_FORMAT), x->teacher_id)
+                                               : g_strdup (_("no teacher"));
+      printf ("  %3" G_GINT64_FORMAT "  %-28s data set %" G_GINT64_FORMAT ", %s\n",
+              x->id, x->name, x->dataset_id, teacher);
+    }
+  printf ("\n%s\n", _("Runs"));
+  for (guint i = 0; i < runs->len; i++)
+    {
+      DistilleryStoreRun *r = runs->pdata[i];
+      g_autofree char *acc = percent (metric (r->final_metrics, "accuracy"));
+      g_autofree char *what = r->experiment_id
+                                ? g_strdup_printf (_("experiment %" G_GINT64_FORMAT), r->experiment_id)
+                                : g_strdup_printf (_("teacher %" G_GINT64_FORMAT), r->teacher_id);
+      printf ("  %3" G_GINT64_FORMAT "  %-16s seed %-6" G_GUINT64_FORMAT " %-11s %3d epochs  %s%s%s\n",
+              r->id, what, r->seed, distillery_run_status_to_string (r->status), r->epochs_done, acc,
+              r->error ? "  " : "", r->error ? r->error : "");
+    }
+  return 0;
+}
+
+static int
+cmd_run (int argc, char **argv)
+{
+  double seed = -1;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "seed", 's', 0, G_OPTION_ARG_DOUBLE, &seed, N_("Seed of this run (default: the experiment's)"), N_("N") },
+    { NULL }
+  };
+  if (!parse ("run", "FILE EXPERIMENT", _("Run an experiment (by name or id) to its end."),
+              entries, &argc, &argv, 2, 2, &error))
+    return fail ("run", error);
+  g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+  gint64 experiment = store ? find_experiment (store, argv[2], &error) : 0;
+  if (experiment <= 0)
+    return fail ("run", error);
+  gint64 run = distillery_project_run (store, experiment, seed >= 0 ? (gint64) seed : -1,
+                                       distillery_cli_progress, NULL, &error);
+  if (run <= 0)
+    return fail ("run", error);
+  g_autoptr(DistilleryStoreRun) r = distillery_store_get_run (store, run, NULL);
+  g_autofree char *acc = percent (metric (r ? r->final_metrics : NULL, "accuracy"));
+  g_autofree char *agree = percent (metric (r ? r->final_metrics : NULL, "agreement"));
+  printf (_("Run %" G_GINT64_FORMAT " finished: test accuracy %s, agreement with the teacher %s.\n"),
+          run, acc, agree);
+  return 0;
+}
+
+static int
+cmd_resume (int argc, char **argv)
+{
+  GError *error = NULL;
+  if (!parse ("resume", "FILE [RUN]", _("Continue an interrupted run from its last finished epoch (default: the latest)."),
+              NULL, &argc, &argv, 1, 2, &error))
+    return fail ("resume", error);
+  g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+  if (store == NULL)
+    return fail ("resume", error);
+  gint64 run = 0;
+  if (argc > 2)
+    {
+      guint64 id;
+      if (!g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &id, NULL))
+        return usage_error ("resume", _("RUN is a run number, as “distillery-cli list” shows"));
+      run = (gint64) id;
+    }
+  else
+    {
+      g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, -1, &error);
+      if (runs == NULL)
+        return fail ("resume", error);
+      for (guint i = 0; i < runs->len; i++)
+        {
+          DistilleryStoreRun *r = runs->pdata[i];
+          if (r->status == DISTILLERY_RUN_INTERRUPTED || r->status == DISTILLERY_RUN_PAUSED)
+            run = r->id;
+        }
+      if (run == 0)
+        return usage_error ("resume", _("no run of this project was interrupted"));
+    }
+  if (!distillery_project_resume (store, run, distillery_cli_progress, NULL, &error))
+    return fail ("resume", error);
+  printf (_("Run %" G_GINT64_FORMAT " finished.\n"), run);
+  return 0;
+}
+
+static void
+write_json_runs (GPtrArray *runs)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_array (b);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      DistilleryStoreRun *r = runs->pdata[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, r->id);
+      json_builder_set_member_name (b, "experiment");
+      json_builder_add_int_value (b, r->experiment_id);
+      json_builder_set_member_name (b, "teacher");
+      json_builder_add_int_value (b, r->teacher_id);
+      json_builder_set_member_name (b, "seed");
+      json_builder_add_int_value (b, (gint64) r->seed);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, distillery_run_status_to_string (r->status));
+      json_builder_set_member_name (b, "epochs");
+      json_builder_add_int_value (b, r->epochs_done);
+      json_builder_set_member_name (b, "metrics");
+      g_autoptr(JsonNode) metrics = r->final_metrics ? json_from_string (r->final_metrics, NULL) : NULL;
+      json_builder_add_value (b, metrics ? g_steal_pointer (&metrics) : json_node_new (JSON_NODE_NULL));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *text = json_to_string (root, TRUE);
+  printf ("%s\n", text);
+}
+
+static const char *const metric_names[] = { "accuracy", "agreement", "kl", "ece", "seconds", "samples_per_second" };
+
+static int
+cmd_report (int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("text (default), csv or json"), N_("FORMAT") },
+    { NULL }
+  };
+  if (!parse ("report", "FILE", _("Report every run's final metrics."), entries, &argc, &argv, 1, 1, &error))
+    return fail ("report", error);
+  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "csv") && !g_str_equal (format, "json"))
+    return usage_error ("report", _("--format is text, csv or json"));
+  g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
+  g_autoptr(GPtrArray) runs = store ? distillery_store_list_runs (store, -1, &error) : NULL;
+  if (runs == NULL)
+    return fail ("report", error);
+
+  if (format != NULL && g_str_equal (format, "json"))
+    {
+      write_json_runs (runs);
+      return 0;
+    }
+  gboolean csv = format != NULL && g_str_equal (format, "csv");
+  if (csv)
+    printf ("run,experiment,teacher,seed,status,epochs,%s\n", "accuracy,agreement,kl,ece,seconds,samples_per_second");
+  else
+    printf ("%4s %10s %7s %6s %-11s %6s %9s %9s %7s %7s %8s %10s\n", _("Run"), _("Experiment"), _("Teacher"),
+            _("Seed"), _("Status"), _("Epochs"), _("Accuracy"), _("Agreement"), _("KL"), _("ECE"), _("Seconds"),
+            _("Samples/s"));
+  for (guint i = 0; i < runs->len; i++)
+    {
+      DistilleryStoreRun *r = runs->pdata[i];
+      double v[G_N_ELEMENTS (metric_names)];
+      for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
+        v[m] = metric (r->final_metrics, metric_names[m]);
+      if (csv)
+        {
+          printf ("%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT ",%s,%d",
+                  r->id, r->experiment_id, r->teacher_id, r->seed,
+                  distillery_run_status_to_string (r->status), r->epochs_done);
+          for (guint m = 0; m < G_N_ELEMENTS (v); m++)
+            {
+              char buf[G_ASCII_DTOSTR_BUF_SIZE];
+              printf (",%s", isnan (v[m]) ? "" : g_ascii_dtostr (buf, sizeof buf, v[m]));
+            }
+          printf ("\n");
+        }
+      else
+        {
+          g_autofree char *acc = percent (v[0]);
+          g_autofree char *agree = percent (v[1]);
+          printf ("%4" G_GINT64_FORMAT " %10" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %6" G_GUINT64_FORMAT
+                  " %-11s %6d %9s %9s %7.4f %7.4f %8.2f %10.0f\n",
+                  r->id, r->experiment_id, r->teacher_id, r->seed,
+                  distillery_run_status_to_string (r->status), r->epochs_done, acc, agree,
+                  v[2], v[3], v[4], v[5]);
+        }
+    }
+  return 0;
+}
+
+static int
+cmd_export (int argc, char **argv)
+{
+  double run_arg = 0;
+  g_autofree char *metrics_path = NULL, *student_path = NULL;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "run", 'r', 0, G_OPTION_ARG_DOUBLE, &run_arg, N_("The run to export"), N_("RUN") },
+    { "metrics", 'm', 0, G_OPTION_ARG_FILENAME, &metrics_path, N_("Write its per-step and per-epoch metrics as CSV"), N_("FILE") },
+    { "student", 0, 0, G_OPTION_ARG_FILENAME, &student_path, N_("Write its trained model"), N_("FILE") },
+    { NULL }
+  };
+  if (!parse ("export", "FILE", _("Export a run's metrics or its trained model."), entries, &argc, &argv, 1, 1, &error))
+    return fail ("export", error);
+  if (run_arg < 1 || (metrics_path == NULL && student_path == NULL))
+    return usage_error ("export", _("give --run RUN and --metrics FILE or --student FILE"));
+  g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
+  gint64 run = (gint64) run_arg;
+  g_autoptr(DistilleryStoreRun) r = store ? distillery_store_get_run (store, run, &error) : NULL;
+  if (r == NULL)
+    return fail ("export", error);
+
+  if (metrics_path != NULL)
+    {
+      g_autoptr(GArray) steps = distillery_store_get_steps (store, run, &error);
+      g_autoptr(GArray) epochs = steps ? distillery_store_get_epochs (store, run, &error) : NULL;
+      if (epochs == NULL)
+        return fail ("export", error);
+      GString *out = g_string_new ("kind,epoch,step,wall,loss,loss_kd,loss_ce,learning_rate,"
+                                   "val_loss,val_accuracy,val_agreement,val_kl,val_ece\n");
+      guint e = 0;
+      for (guint i = 0; i <= steps->len; i++)
+        {
+          const DistilleryStepRow *s = i < steps->len ? &g_array_index (steps, DistilleryStepRow, i) : NULL;
+          /* Each epoch's row follows its last step. */
+          while (e < epochs->len && (s == NULL || g_array_index (epochs, DistilleryEpochRow, e).step < s->step))
+            {
+              const DistilleryEpochRow *x = &g_array_index (epochs, DistilleryEpochRow, e++);
+              g_string_append_printf (out, "epoch,%d,%" G_GINT64_FORMAT ",%.3f,%.6g,,,,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+                                      x->epoch, x->step, x->wall, x->train_loss, x->val_loss,
+                                      x->val_accuracy, x->val_agreement, x->val_kl, x->val_ece);
+            }
+          if (s != NULL)
+            g_string_append_printf (out, "step,%d,%" G_GINT64_FORMAT ",%.3f,%.6g,%.6g,%.6g,%.6g,,,,,\n",
+                                    s->epoch, s->step, s->wall, s->loss, s->loss_kd, s->loss_ce, s->learning_rate);
+        }
+      gboolean ok = g_file_set_contents (metrics_path, out->str, (gssize) out->len, &error);
+      g_string_free (out, TRUE);
+      if (!ok)
+        return fail ("export", error);
+    }
+  if (student_path != NULL)
+    {
+      g_autoptr(GBytes) model = distillery_store_get_model (store, run, &error);
+      gsize size;
+      const void *data;
+      if (model == NULL)
+        return fail ("export", error);
+      data = g_bytes_get_data (model, &size);
+      if (!g_file_set_contents (student_path, data, (gssize) size, &error))
+        return fail ("export", error);
+    }
+  return 0;
+}
+
+int
+distillery_cli_project (const char *verb, int argc, char **argv)
+{
+  static const struct { const char *name; int (*run) (int, char **); } verbs[] = {
+    { "new", cmd_new }, { "import", cmd_import }, { "list", cmd_list }, { "run", cmd_run },
+    { "resume", cmd_resume }, { "report", cmd_report }, { "export", cmd_export },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (g_str_equal (verb, verbs[i].name))
+      return verbs[i].run (argc, argv);
+  return -1;
+}
