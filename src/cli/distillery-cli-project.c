@@ -170,14 +170,21 @@ cmd_import (int argc, char **argv)
 
   if (with_experiments)
     {
+      /* Experiment names are unique in a project: these carry the data set's. */
+      g_autoptr(DistilleryStoreDataset) d = distillery_store_get_dataset (store, dataset, &error);
       g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
       gint64 teacher;
-      if ((settings_path != NULL && !distillery_experiment_merge_file (settings, settings_path, &error))
-          || (teacher = distillery_project_add_teacher (store, _("Teacher"), dataset, settings, &error)) <= 0
-          || distillery_project_add_experiment (store, _("Distilled student"), dataset, teacher, settings, &error) <= 0
-          || distillery_project_add_experiment (store, _("Plain student"), dataset, 0, settings, &error) <= 0)
+      if (d == NULL)
         return fail ("import", error);
-      printf (_("Added a teacher and the experiments “Distilled student” and “Plain student”.\n"));
+      g_autofree char *teacher_name = g_strdup_printf (_("%s: teacher"), d->name);
+      g_autofree char *distilled = g_strdup_printf (_("%s: distilled student"), d->name);
+      g_autofree char *plain = g_strdup_printf (_("%s: plain student"), d->name);
+      if ((settings_path != NULL && !distillery_experiment_merge_file (settings, settings_path, &error))
+          || (teacher = distillery_project_add_teacher (store, teacher_name, dataset, settings, &error)) <= 0
+          || distillery_project_add_experiment (store, distilled, dataset, teacher, settings, &error) <= 0
+          || distillery_project_add_experiment (store, plain, dataset, 0, settings, &error) <= 0)
+        return fail ("import", error);
+      printf (_("Added a teacher and the experiments “%s” and “%s”.\n"), distilled, plain);
     }
   return 0;
 }
@@ -197,6 +204,12 @@ static char *
 percent (double v)
 {
   return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f %%", 100 * v);
+}
+
+static char *
+number (const char *format, double v)
+{
+  return isnan (v) ? g_strdup ("—") : g_strdup_printf (format, v);
 }
 
 static int
@@ -410,11 +423,15 @@ cmd_report (int argc, char **argv)
         {
           g_autofree char *acc = percent (v[0]);
           g_autofree char *agree = percent (v[1]);
+          g_autofree char *kl = number ("%.4f", v[2]);
+          g_autofree char *ece = number ("%.4f", v[3]);
+          g_autofree char *secs = number ("%.2f", v[4]);
+          g_autofree char *rate = number ("%.0f", v[5]);
           printf ("%4" G_GINT64_FORMAT " %10" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %6" G_GUINT64_FORMAT
-                  " %-11s %6d %9s %9s %7.4f %7.4f %8.2f %10.0f\n",
+                  " %-11s %6d %9s %9s %7s %7s %8s %10s\n",
                   r->id, r->experiment_id, r->teacher_id, r->seed,
                   distillery_run_status_to_string (r->status), r->epochs_done, acc, agree,
-                  v[2], v[3], v[4], v[5]);
+                  kl, ece, secs, rate);
         }
     }
   return 0;

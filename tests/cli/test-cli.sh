@@ -41,4 +41,45 @@ check "$(contains "$tmp/used.json" '"epochs" : 10')" "--dump-experiment writes t
 cut -c1-80 "$tmp/out" >"$tmp/a"; cut -c1-80 "$tmp/again" >"$tmp/b"
 cmp -s "$tmp/a" "$tmp/b"; check $? "the dumped experiment reproduces the run"
 
+
+# Project files.
+p="$tmp/demo.distillery"
+"$cli" new --demo "$p" >"$tmp/out" 2>&1; check $? "new --demo exits 0"
+"$cli" new "$p" >"$tmp/out" 2>&1; test $? = 1; check $? "new refuses an existing file"
+"$cli" list "$p" >"$tmp/list" 2>&1; check $? "list exits 0"
+check "$(contains "$tmp/list" "Distilled student")" "list shows the distilled experiment"
+check "$(contains "$tmp/list" "Plain student")" "list shows the plain experiment"
+check "$(contains "$tmp/list" "finished")" "list shows the teacher's finished run"
+"$cli" run "$p" "Distilled student" >"$tmp/run" 2>&1; check $? "run an experiment by name"
+check "$(contains "$tmp/run" "test accuracy 9[0-9]")" "the distilled student is above 90 %"
+"$cli" run "$p" 2 --seed 5 >"$tmp/run" 2>&1; check $? "run an experiment by id with a seed"
+"$cli" run "$p" "No such" >"$tmp/out" 2>&1; test $? = 1; check $? "run refuses an unknown experiment"
+"$cli" report "$p" --format csv >"$tmp/report.csv" 2>&1; check $? "report --format csv"
+test "$(grep -c ',finished,' "$tmp/report.csv")" = 3; check $? "the CSV has the teacher's and both students' runs"
+"$cli" report "$p" --format json >"$tmp/report.json" 2>&1; check $? "report --format json"
+check "$(contains "$tmp/report.json" '"agreement"')" "the JSON carries agreement"
+"$cli" report "$p" >"$tmp/report.txt" 2>&1; check $? "report as text"
+"$cli" export "$p" --run 2 --metrics "$tmp/m.csv" --student "$tmp/s.bin" >"$tmp/out" 2>&1; check $? "export metrics and student"
+test "$(grep -c '^epoch,' "$tmp/m.csv")" = 30; check $? "the metrics CSV has every epoch"
+test -s "$tmp/s.bin"; check $? "the student was written"
+"$cli" resume "$p" >"$tmp/out" 2>&1; test $? = 2; check $? "resume with nothing interrupted exits 2"
+"$cli" resume "$p" 2 >"$tmp/out" 2>&1; test $? = 1; check $? "resume refuses a finished run"
+check "$(contains "$tmp/out" "finished")" "and says why"
+
+printf 'a,b,label\n1,2,x\n2,1,y\n3,3,x\n0,1,y\n1,1,x\n2,2,y\n3,1,x\n1,3,y\n' >"$tmp/t.csv"
+"$cli" import "$p" --csv "$tmp/t.csv" --label-column label --with-experiments >"$tmp/out" 2>&1; check $? "import a CSV with experiments"
+"$cli" list "$p" >"$tmp/list" 2>&1
+check "$(contains "$tmp/list" "t.csv: distilled student")" "the import added its own experiments"
+"$cli" import "$p" --csv "$tmp/missing.csv" >"$tmp/out" 2>&1; test $? = 1; check $? "import refuses a missing file"
+
+# Refusals leave the file as it was.
+printf 'just some text\n' >"$tmp/text.distillery"
+cp "$tmp/text.distillery" "$tmp/text.copy"
+"$cli" list "$tmp/text.distillery" >"$tmp/out" 2>&1; test $? = 1; check $? "a text file is refused"
+check "$(contains "$tmp/out" "text.distillery")" "the refusal names the file"
+cmp -s "$tmp/text.distillery" "$tmp/text.copy"; check $? "and leaves it unchanged"
+: >"$tmp/empty.distillery"
+"$cli" run "$tmp/empty.distillery" 1 >"$tmp/out" 2>&1; test $? = 1; check $? "an empty file is refused"
+test ! -s "$tmp/empty.distillery" && test ! -e "$tmp/empty.distillery-wal"; check $? "and stays empty"
+
 echo "1..$n"
