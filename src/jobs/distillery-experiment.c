@@ -402,6 +402,37 @@ distillery_experiment_merge_file (DistilleryExperiment *e, const char *path, GEr
 }
 
 static void
+add_double (JsonBuilder *b, const char *name, double value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_boolean (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+/* Leaves out NULL strings: absent members keep their default on reading. */
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
 build_model (JsonBuilder *b, const KdTrainConfig *c, gboolean student)
 {
   json_builder_begin_object (b);
@@ -410,81 +441,47 @@ build_model (JsonBuilder *b, const KdTrainConfig *c, gboolean student)
   for (int i = 0; i < c->model.n_hidden; i++)
     json_builder_add_int_value (b, c->model.hidden[i]);
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "activation");
-  json_builder_add_string_value (b, kd_activation_name (c->model.activation));
-  json_builder_set_member_name (b, "init");
-  json_builder_add_string_value (b, init_names[c->init]);
-  json_builder_set_member_name (b, "dropout_input");
-  json_builder_add_double_value (b, c->model.dropout_input);
-  json_builder_set_member_name (b, "dropout_hidden");
-  json_builder_add_double_value (b, c->model.dropout_hidden);
-  json_builder_set_member_name (b, "input_noise");
-  json_builder_add_double_value (b, c->model.input_noise);
-  json_builder_set_member_name (b, "epochs");
-  json_builder_add_int_value (b, c->epochs);
-  json_builder_set_member_name (b, "batch_size");
-  json_builder_add_int_value (b, c->batch_size);
-  json_builder_set_member_name (b, "label_smoothing");
-  json_builder_add_double_value (b, c->label_smoothing);
+  add_string (b, "activation", kd_activation_name (c->model.activation));
+  add_string (b, "init", init_names[c->init]);
+  add_double (b, "dropout_input", c->model.dropout_input);
+  add_double (b, "dropout_hidden", c->model.dropout_hidden);
+  add_double (b, "input_noise", c->model.input_noise);
+  add_int (b, "epochs", c->epochs);
+  add_int (b, "batch_size", c->batch_size);
+  add_double (b, "label_smoothing", c->label_smoothing);
 
   json_builder_set_member_name (b, "optimizer");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, kd_optimizer_name (c->optimizer.kind));
-  json_builder_set_member_name (b, "learning_rate");
-  json_builder_add_double_value (b, c->optimizer.learning_rate);
-  json_builder_set_member_name (b, "momentum");
-  json_builder_add_double_value (b, c->optimizer.momentum);
-  json_builder_set_member_name (b, "nesterov");
-  json_builder_add_boolean_value (b, c->optimizer.nesterov);
-  json_builder_set_member_name (b, "weight_decay");
-  json_builder_add_double_value (b, c->optimizer.weight_decay);
-  json_builder_set_member_name (b, "beta1");
-  json_builder_add_double_value (b, c->optimizer.beta1);
-  json_builder_set_member_name (b, "beta2");
-  json_builder_add_double_value (b, c->optimizer.beta2);
-  json_builder_set_member_name (b, "eps");
-  json_builder_add_double_value (b, c->optimizer.eps);
+  add_string (b, "kind", kd_optimizer_name (c->optimizer.kind));
+  add_double (b, "learning_rate", c->optimizer.learning_rate);
+  add_double (b, "momentum", c->optimizer.momentum);
+  add_boolean (b, "nesterov", c->optimizer.nesterov);
+  add_double (b, "weight_decay", c->optimizer.weight_decay);
+  add_double (b, "beta1", c->optimizer.beta1);
+  add_double (b, "beta2", c->optimizer.beta2);
+  add_double (b, "eps", c->optimizer.eps);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "schedule");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, kd_schedule_name (c->schedule.kind));
-  json_builder_set_member_name (b, "step_epochs");
-  json_builder_add_double_value (b, c->schedule.step_epochs);
-  json_builder_set_member_name (b, "gamma");
-  json_builder_add_double_value (b, c->schedule.gamma);
-  json_builder_set_member_name (b, "warmup_epochs");
-  json_builder_add_double_value (b, c->schedule.warmup_epochs);
-  json_builder_set_member_name (b, "min_factor");
-  json_builder_add_double_value (b, c->schedule.min_factor);
+  add_string (b, "kind", kd_schedule_name (c->schedule.kind));
+  add_double (b, "step_epochs", c->schedule.step_epochs);
+  add_double (b, "gamma", c->schedule.gamma);
+  add_double (b, "warmup_epochs", c->schedule.warmup_epochs);
+  add_double (b, "min_factor", c->schedule.min_factor);
   json_builder_end_object (b);
 
   if (student)
     {
       json_builder_set_member_name (b, "distillation");
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "temperature");
-      json_builder_add_double_value (b, c->temperature);
-      json_builder_set_member_name (b, "alpha");
-      json_builder_add_double_value (b, c->alpha);
-      json_builder_set_member_name (b, "teacher_reveals");
-      json_builder_add_string_value (b, reveal_names[c->teacher_kind]);
-      json_builder_set_member_name (b, "top_k");
-      json_builder_add_int_value (b, c->top_k);
+      add_double (b, "temperature", c->temperature);
+      add_double (b, "alpha", c->alpha);
+      add_string (b, "teacher_reveals", reveal_names[c->teacher_kind]);
+      add_int (b, "top_k", c->top_k);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
-}
-
-static void
-add_string_member (JsonBuilder *b, const char *name, const char *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
 }
 
 JsonNode *
@@ -493,22 +490,19 @@ distillery_experiment_to_json (const DistilleryExperiment *e)
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, DISTILLERY_EXPERIMENT_VERSION);
-  json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) e->seed);
+  add_int (b, "version", DISTILLERY_EXPERIMENT_VERSION);
+  add_int (b, "seed", (gint64) e->seed);
 
   json_builder_set_member_name (b, "data");
   json_builder_begin_object (b);
-  add_string_member (b, "source", source_names[e->data.kind]);
-  add_string_member (b, "train_images", e->data.train_images);
-  add_string_member (b, "train_labels", e->data.train_labels);
-  add_string_member (b, "test_images", e->data.test_images);
-  add_string_member (b, "test_labels", e->data.test_labels);
-  add_string_member (b, "path", e->data.csv_path);
-  add_string_member (b, "label_column", e->data.label_column);
-  json_builder_set_member_name (b, "test_fraction");
-  json_builder_add_double_value (b, e->data.test_fraction);
+  add_string (b, "source", source_names[e->data.kind]);
+  add_string (b, "train_images", e->data.train_images);
+  add_string (b, "train_labels", e->data.train_labels);
+  add_string (b, "test_images", e->data.test_images);
+  add_string (b, "test_labels", e->data.test_labels);
+  add_string (b, "path", e->data.csv_path);
+  add_string (b, "label_column", e->data.label_column);
+  add_double (b, "test_fraction", e->data.test_fraction);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "teacher");
