@@ -337,26 +337,22 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
 {
   DistilleryStore *store = plan->store;
   const char *problem = NULL;
-  KdTrainer *trainer = kd_trainer_new (&plan->config, plan->train, plan->teacher_answers, &problem);
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, plan->run_id, error);
   g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (DistilleryStepRow));
   GError *local = NULL;
-  double best_accuracy = -1, done_seconds = 0, samples = 0;
+  double best_accuracy = -1, done_seconds = 0;
+  DistilleryStepLoop loop;
   KdStepReport report;
   KdMetrics metrics;
   gboolean ok = FALSE;
+  int stepped;
 
   if (run == NULL)
-    {
-      kd_trainer_free (trainer);
-      return FALSE;
-    }
+    return FALSE;
+  KdTrainer *trainer = distillery_trainer_new (plan->model_name, &plan->config, plan->train,
+                                               plan->teacher_answers, &local);
   if (trainer == NULL)
-    {
-      g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
-                   _("Cannot train the %s: %s."), plan->model_name, problem);
-      return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
-    }
+    return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
   if (kd_metrics_init (&metrics, plan->test->n_classes) != 0)
     g_error ("out of memory");
 
@@ -390,38 +386,26 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
       || !distillery_store_set_run_status (store, plan->run_id, DISTILLERY_RUN_RUNNING, NULL, &local))
     goto out;
 
-  gint64 start = g_get_monotonic_time ();
-  while (kd_trainer_step (trainer, &report))
+  distillery_step_loop_init (&loop, plan->model_name, plan->step_func, plan->user_data);
+  while ((stepped = distillery_step_loop_next (&loop, trainer, &report, &local)) != 0)
     {
-      double elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
       DistilleryStepRow row = {
         .step = report.step, .epoch = report.epoch,
         .loss = (float) report.loss.total, .loss_kd = (float) report.loss.kd,
         .loss_ce = (float) report.loss.ce, .learning_rate = report.learning_rate,
-        .wall = done_seconds + elapsed,
+        .wall = done_seconds + distillery_step_loop_seconds (&loop),
       };
-      samples += report.batch_size;
       g_array_append_val (pending, row);
 
-      if (!isfinite (report.loss.total))
+      if (stepped < 0)
         {
+          /* The steps up to here happened: keep their rows. */
+          DistilleryRunStatus status = g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
+                                         ? DISTILLERY_RUN_CANCELLED : DISTILLERY_RUN_FAILED;
           distillery_store_append_steps (store, plan->run_id, (DistilleryStepRow *) pending->data, pending->len, NULL);
-          g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_DIVERGED,
-                       _("Training the %s diverged at step %ld (epoch %d): the loss is not a finite number. Try a lower learning rate."),
-                       plan->model_name, report.step + 1, report.epoch + 1);
           kd_metrics_clear (&metrics);
           kd_trainer_free (trainer);
-          return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
-        }
-      if (plan->step_func != NULL
-          && !plan->step_func (plan->model_name, &report, elapsed > 0 ? samples / elapsed : 0, plan->user_data))
-        {
-          distillery_store_append_steps (store, plan->run_id, (DistilleryStepRow *) pending->data, pending->len, NULL);
-          g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED,
-                       _("Training the %s was stopped at step %ld."), plan->model_name, report.step + 1);
-          kd_metrics_clear (&metrics);
-          kd_trainer_free (trainer);
-          return fail_run (store, plan->run_id, DISTILLERY_RUN_CANCELLED, local, error);
+          return fail_run (store, plan->run_id, status, local, error);
         }
 
       if (report.epoch_done)
@@ -462,14 +446,14 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
     }
 
   {
-    double seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+    double seconds = distillery_step_loop_seconds (&loop);
     KdMlp *model = kd_trainer_model (trainer);
     gsize size = kd_mlp_blob_size (model);
     g_autofree guchar *blob = g_malloc (size);
     kd_mlp_blob_save (model, blob);
     g_autoptr(GBytes) model_bytes = g_bytes_new_take (g_steal_pointer (&blob), size);
     g_autofree char *json = metrics_json (&metrics, done_seconds + seconds,
-                                          seconds > 0 ? samples / seconds : 0);
+                                          seconds > 0 ? loop.samples / seconds : 0);
     if (!distillery_store_set_run_result (store, plan->run_id, json, model_bytes, &local)
         || !distillery_store_set_run_status (store, plan->run_id, DISTILLERY_RUN_FINISHED, NULL, &local))
       goto out;

@@ -158,6 +158,59 @@ distillery_dataset_prepare (DistilleryDataset  *all_in,
   return TRUE;
 }
 
+void
+distillery_step_loop_init (DistilleryStepLoop *loop, const char *model_name,
+                           DistilleryStepFunc step_func, gpointer user_data)
+{
+  *loop = (DistilleryStepLoop) { model_name, step_func, user_data, g_get_monotonic_time (), 0 };
+}
+
+double
+distillery_step_loop_seconds (const DistilleryStepLoop *loop)
+{
+  return (g_get_monotonic_time () - loop->start) / (double) G_USEC_PER_SEC;
+}
+
+int
+distillery_step_loop_next (DistilleryStepLoop *loop, KdTrainer *trainer,
+                           KdStepReport *report, GError **error)
+{
+  if (!kd_trainer_step (trainer, report))
+    return 0;
+  loop->samples += report->batch_size;
+  if (!isfinite (report->loss.total))
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_DIVERGED,
+                   _("Training the %s diverged at step %ld (epoch %d): the loss is not a finite number. Try a lower learning rate."),
+                   loop->model_name, report->step + 1, report->epoch + 1);
+      return -1;
+    }
+  if (loop->step_func != NULL)
+    {
+      double elapsed = distillery_step_loop_seconds (loop);
+      if (!loop->step_func (loop->model_name, report, elapsed > 0 ? loop->samples / elapsed : 0,
+                            loop->user_data))
+        {
+          g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED,
+                       _("Training the %s was stopped at step %ld."), loop->model_name, report->step + 1);
+          return -1;
+        }
+    }
+  return 1;
+}
+
+KdTrainer *
+distillery_trainer_new (const char *model_name, const KdTrainConfig *config,
+                        const KdData *train, const float *teacher_answers, GError **error)
+{
+  const char *problem = NULL;
+  KdTrainer *trainer = kd_trainer_new (config, train, teacher_answers, &problem);
+  if (trainer == NULL)
+    g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                 _("Cannot train the %s: %s."), model_name, problem);
+  return trainer;
+}
+
 KdTrainer *
 distillery_train (const char          *model_name,
                   const KdTrainConfig *config,
@@ -168,44 +221,23 @@ distillery_train (const char          *model_name,
                   double              *seconds,
                   GError             **error)
 {
-  const char *problem = NULL;
-  KdTrainer *trainer = kd_trainer_new (config, train, teacher_answers, &problem);
+  KdTrainer *trainer = distillery_trainer_new (model_name, config, train, teacher_answers, error);
+  DistilleryStepLoop loop;
   KdStepReport report;
-  gint64 start = g_get_monotonic_time ();
-  double samples = 0;
+  int stepped;
 
   if (trainer == NULL)
+    return NULL;
+  distillery_step_loop_init (&loop, model_name, step_func, user_data);
+  while ((stepped = distillery_step_loop_next (&loop, trainer, &report, error)) > 0)
+    ;
+  if (stepped < 0)
     {
-      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
-                   _("Cannot train the %s: %s."), model_name, problem);
+      kd_trainer_free (trainer);
       return NULL;
     }
-
-  while (kd_trainer_step (trainer, &report))
-    {
-      samples += report.batch_size;
-      if (!isfinite (report.loss.total))
-        {
-          g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_DIVERGED,
-                       _("Training the %s diverged at step %ld (epoch %d): the loss is not a finite number. Try a lower learning rate."),
-                       model_name, report.step + 1, report.epoch + 1);
-          kd_trainer_free (trainer);
-          return NULL;
-        }
-      if (step_func != NULL)
-        {
-          double elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-          if (!step_func (model_name, &report, elapsed > 0 ? samples / elapsed : 0, user_data))
-            {
-              g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED,
-                           _("Training the %s was stopped at step %ld."), model_name, report.step + 1);
-              kd_trainer_free (trainer);
-              return NULL;
-            }
-        }
-    }
   if (seconds != NULL)
-    *seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+    *seconds = distillery_step_loop_seconds (&loop);
   return trainer;
 }
 

@@ -75,6 +75,29 @@ gboolean   distillery_dataset_prepare (DistilleryDataset  *all,
 
 KdData     distillery_dataset_view (const DistilleryDataset *dataset);
 
+/* The checks every training loop makes around a step: a loss that is no
+ * longer finite ends the run as diverged, and step_func may stop it. */
+typedef struct
+{
+  const char        *model_name;
+  DistilleryStepFunc step_func;
+  gpointer           user_data;
+  gint64             start;         /* monotonic time of the first step */
+  double             samples;       /* trained since start */
+} DistilleryStepLoop;
+
+void       distillery_step_loop_init (DistilleryStepLoop *loop, const char *model_name,
+                                      DistilleryStepFunc step_func, gpointer user_data);
+/* 1: a step was taken; 0: training is over; -1: diverged or stopped, with
+ * an error in DISTILLERY_TRAINING_ERROR. */
+int        distillery_step_loop_next (DistilleryStepLoop *loop, KdTrainer *trainer,
+                                      KdStepReport *report, GError **error);
+double     distillery_step_loop_seconds (const DistilleryStepLoop *loop);
+/* kd_trainer_new with an error that names the model. */
+KdTrainer *distillery_trainer_new (const char *model_name, const KdTrainConfig *config,
+                                   const KdData *train, const float *teacher_answers,
+                                   GError **error);
+
 /* Trains from scratch; returns the finished trainer, which owns the model. */
 KdTrainer *distillery_train (const char          *model_name,
                              const KdTrainConfig *config,
