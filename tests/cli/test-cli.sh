@@ -72,6 +72,13 @@ printf 'a,b,label\n1,2,x\n2,1,y\n3,3,x\n0,1,y\n1,1,x\n2,2,y\n3,1,x\n1,3,y\n' >"$
 check "$(contains "$tmp/list" "t.csv: distilled student")" "the import added its own experiments"
 "$cli" import "$p" --csv "$tmp/missing.csv" >"$tmp/out" 2>&1; test $? = 1; check $? "import refuses a missing file"
 
+echo '{"student": {"optimizer": {"learning_rate": 90}}, "teacher": {"epochs": 2}}' >"$tmp/wild.json"
+"$cli" import "$p" --csv "$tmp/t.csv" --label-column label --name wild --with-experiments --experiment "$tmp/wild.json" >"$tmp/out" 2>&1
+"$cli" run "$p" "wild: plain student" >"$tmp/out" 2>&1; test $? = 1; check $? "a diverging run exits 1"
+check "$(contains "$tmp/out" "lower learning rate")" "and says what to try"
+"$cli" list "$p" >"$tmp/list" 2>&1
+check "$(contains "$tmp/list" "failed .*diverged at step")" "the run reads as failed, with its reason"
+
 # Refusals leave the file as it was.
 printf 'just some text\n' >"$tmp/text.distillery"
 cp "$tmp/text.distillery" "$tmp/text.copy"
