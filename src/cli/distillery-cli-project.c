@@ -20,7 +20,7 @@ typedef struct
   gint64 last_draw;
 } Progress;
 
-gboolean
+DistilleryStepAction
 distillery_cli_progress (const char *model_name, const KdStepReport *r,
                          double samples_per_second, gpointer user_data)
 {
@@ -29,10 +29,10 @@ distillery_cli_progress (const char *model_name, const KdStepReport *r,
   gboolean last = r->step + 1 == r->total_steps;
 
   if (!isatty (STDERR_FILENO))
-    return TRUE;
+    return DISTILLERY_STEP_CONTINUE;
   /* Ten redraws a second are plenty and keep the step loop free of I/O. */
   if (!last && now - progress.last_draw < G_USEC_PER_SEC / 10)
-    return TRUE;
+    return DISTILLERY_STEP_CONTINUE;
   progress.last_draw = now;
 
   long steps_left = r->total_steps - r->step - 1;
@@ -42,7 +42,7 @@ distillery_cli_progress (const char *model_name, const KdStepReport *r,
            samples_per_second, r->loss.total, steps_left * per_step);
   if (last)
     fputc ('\n', stderr);
-  return TRUE;
+  return DISTILLERY_STEP_CONTINUE;
 }
 
 static int

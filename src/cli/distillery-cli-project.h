@@ -10,7 +10,7 @@
 #include "distillery-training.h"
 
 /* The live progress line of a terminal; does nothing when stderr is not one. */
-gboolean distillery_cli_progress (const char *model_name, const KdStepReport *report,
+DistilleryStepAction distillery_cli_progress (const char *model_name, const KdStepReport *report,
                                   double samples_per_second, gpointer user_data);
 
 int distillery_cli_project (const char *verb, int argc, char **argv);

@@ -399,9 +399,14 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
 
       if (stepped < 0)
         {
-          /* The steps up to here happened: keep their rows. */
-          DistilleryRunStatus status = g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
-                                         ? DISTILLERY_RUN_CANCELLED : DISTILLERY_RUN_FAILED;
+          /* The steps up to here happened: keep their rows. A paused run
+           * resumes from its last epoch's checkpoint, whose truncation
+           * drops these rows again before the steps are redone. */
+          DistilleryRunStatus status = DISTILLERY_RUN_FAILED;
+          if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED))
+            status = DISTILLERY_RUN_CANCELLED;
+          else if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
+            status = DISTILLERY_RUN_PAUSED;
           distillery_store_append_steps (store, plan->run_id, (DistilleryStepRow *) pending->data, pending->len, NULL);
           kd_metrics_clear (&metrics);
           kd_trainer_free (trainer);

@@ -188,11 +188,19 @@ distillery_step_loop_next (DistilleryStepLoop *loop, KdTrainer *trainer,
   if (loop->step_func != NULL)
     {
       double elapsed = distillery_step_loop_seconds (loop);
-      if (!loop->step_func (loop->model_name, report, elapsed > 0 ? loop->samples / elapsed : 0,
-                            loop->user_data))
+      switch (loop->step_func (loop->model_name, report, elapsed > 0 ? loop->samples / elapsed : 0,
+                               loop->user_data))
         {
+        case DISTILLERY_STEP_CONTINUE:
+          break;
+        case DISTILLERY_STEP_PAUSE:
+          g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED,
+                       _("Training the %s was paused at step %ld."), loop->model_name, report->step + 1);
+          return -1;
+        case DISTILLERY_STEP_CANCEL:
+        default:
           g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED,
-                       _("Training the %s was stopped at step %ld."), loop->model_name, report->step + 1);
+                       _("Training the %s was cancelled at step %ld."), loop->model_name, report->step + 1);
           return -1;
         }
     }

@@ -22,15 +22,23 @@ typedef enum
 {
   DISTILLERY_TRAINING_ERROR_CONFIG,
   DISTILLERY_TRAINING_ERROR_DIVERGED,
-  DISTILLERY_TRAINING_ERROR_STOPPED,
+  DISTILLERY_TRAINING_ERROR_STOPPED,    /* cancelled */
+  DISTILLERY_TRAINING_ERROR_PAUSED,
 } DistilleryTrainingError;
 
-/* Called after every step; samples_per_second is over the run so far.
- * Return FALSE to stop. */
-typedef gboolean (*DistilleryStepFunc) (const char         *model_name,
-                                        const KdStepReport *report,
-                                        double              samples_per_second,
-                                        gpointer            user_data);
+typedef enum
+{
+  DISTILLERY_STEP_CONTINUE,
+  DISTILLERY_STEP_PAUSE,     /* stop here, keeping a checkpoint to resume from */
+  DISTILLERY_STEP_CANCEL,    /* stop here for good */
+} DistilleryStepAction;
+
+/* Called after every step, on the training thread; samples_per_second is
+ * over the run so far. It says whether training goes on. */
+typedef DistilleryStepAction (*DistilleryStepFunc) (const char         *model_name,
+                                                    const KdStepReport *report,
+                                                    double              samples_per_second,
+                                                    gpointer            user_data);
 
 typedef struct
 {
@@ -88,8 +96,8 @@ typedef struct
 
 void       distillery_step_loop_init (DistilleryStepLoop *loop, const char *model_name,
                                       DistilleryStepFunc step_func, gpointer user_data);
-/* 1: a step was taken; 0: training is over; -1: diverged or stopped, with
- * an error in DISTILLERY_TRAINING_ERROR. */
+/* 1: a step was taken; 0: training is over; -1: diverged, cancelled or
+ * paused, with an error in DISTILLERY_TRAINING_ERROR that says which. */
 int        distillery_step_loop_next (DistilleryStepLoop *loop, KdTrainer *trainer,
                                       KdStepReport *report, GError **error);
 double     distillery_step_loop_seconds (const DistilleryStepLoop *loop);
