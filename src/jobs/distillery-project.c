@@ -655,8 +655,7 @@ run_experiment (DistilleryStore *store, gint64 run_id, gboolean resume,
 }
 
 gint64
-distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 seed,
-                        DistilleryStepFunc step_func, gpointer user_data, GError **error)
+distillery_project_create_run (DistilleryStore *store, gint64 experiment_id, gint64 seed, GError **error)
 {
   g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, experiment_id, error);
   g_autoptr(DistilleryExperiment) settings = NULL;
@@ -669,7 +668,22 @@ distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 see
    * loading data leaves a run that reads as interrupted, not as queued. */
   if (run_id <= 0 || !distillery_store_set_run_status (store, run_id, DISTILLERY_RUN_RUNNING, NULL, error))
     return 0;
-  if (!run_experiment (store, run_id, FALSE, step_func, user_data, error))
+  return run_id;
+}
+
+gboolean
+distillery_project_execute_run (DistilleryStore *store, gint64 run_id,
+                                DistilleryStepFunc step_func, gpointer user_data, GError **error)
+{
+  return run_experiment (store, run_id, FALSE, step_func, user_data, error);
+}
+
+gint64
+distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 seed,
+                        DistilleryStepFunc step_func, gpointer user_data, GError **error)
+{
+  gint64 run_id = distillery_project_create_run (store, experiment_id, seed, error);
+  if (run_id <= 0 || !run_experiment (store, run_id, FALSE, step_func, user_data, error))
     return 0;
   return run_id;
 }

@@ -58,6 +58,13 @@ gboolean         distillery_project_train_teacher (DistilleryStore *store, gint6
  * 0 with an error; the run's row says how it ended either way. */
 gint64           distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 seed,
                                          DistilleryStepFunc step_func, gpointer user_data, GError **error);
+/* The two halves of distillery_project_run, for callers that want the
+ * run's id before it trains (the run queue). */
+gint64           distillery_project_create_run  (DistilleryStore *store, gint64 experiment_id, gint64 seed,
+                                                 GError **error);
+gboolean         distillery_project_execute_run (DistilleryStore *store, gint64 run_id,
+                                                 DistilleryStepFunc step_func, gpointer user_data,
+                                                 GError **error);
 /* Continues an interrupted, paused or failed run from its last checkpoint. */
 gboolean         distillery_project_resume (DistilleryStore *store, gint64 run_id,
                                             DistilleryStepFunc step_func, gpointer user_data, GError **error);

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A run in a worker thread; see distillery-job.h.
+ *
+ * The worker copies each step's report into `pending` under a mutex held
+ * for a few stores, and schedules one main-context callback at a time, no
+ * sooner than DISTILLERY_JOB_PROGRESS_INTERVAL_US after the previous one;
+ * that callback copies `pending` into the public fields and notifies.
+ * The main thread therefore never waits on the worker for longer than
+ * that copy, and a flood of fast steps costs the main loop at most 30
+ * dispatches a second.
+ */
+#include "config.h"
+
+#include "distillery-job.h"
+
+#include <glib/gi18n-lib.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include "distillery-project.h"
+
+typedef struct
+{
+  char        *model_name;
+  gint64       run_id;
+  KdStepReport report;
+  double       samples_per_second;
+  gboolean     have_report;
+} Progress;
+
+struct _DistilleryJob
+{
+  GObject       parent_instance;
+
+  char         *project_path;
+  gint64        experiment_id;
+  gint64        seed;
+  gint64        resume_run_id;   /* 0 for a new run */
+
+  GMainContext *context;         /* where progress is delivered */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong        caller_handler;
+  gint          pause_requested; /* atomic */
+
+  GMutex        lock;            /* guards pending and update_scheduled */
+  Progress      pending;
+  gboolean      update_scheduled;
+  gint64        last_update;     /* worker's clock of the last scheduling */
+
+  /* Main thread only. */
+  DistilleryRunStatus status;
+  Progress      shown;
+  guint         n_updates;
+};
+
+enum
+{
+  PROP_0,
+  PROP_STATUS,
+  PROP_RUN_ID,
+  PROP_MODEL_NAME,
+  PROP_STEP,
+  PROP_TOTAL_STEPS,
+  PROP_EPOCH,
+  PROP_FRACTION,
+  PROP_SAMPLES_PER_SECOND,
+  PROP_ETA,
+  PROP_LOSS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DistilleryJob, distillery_job, G_TYPE_OBJECT)
+
+static void
+distillery_job_finalize (GObject *object)
+{
+  DistilleryJob *self = DISTILLERY_JOB (object);
+
+  g_free (self->project_path);
+  g_free (self->pending.model_name);
+  g_free (self->shown.model_name);
+  g_clear_object (&self->cancellable);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (distillery_job_parent_class)->finalize (object);
+}
+
+static void
+distillery_job_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DistilleryJob *self = DISTILLERY_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_int (value, self->status);
+      break;
+    case PROP_RUN_ID:
+      g_value_set_int64 (value, self->shown.run_id);
+      break;
+    case PROP_MODEL_NAME:
+      g_value_set_string (value, self->shown.model_name);
+      break;
+    case PROP_STEP:
+      g_value_set_int64 (value, distillery_job_get_step (self));
+      break;
+    case PROP_TOTAL_STEPS:
+      g_value_set_int64 (value, distillery_job_get_total_steps (self));
+      break;
+    case PROP_EPOCH:
+      g_value_set_int (value, distillery_job_get_epoch (self));
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, distillery_job_get_fraction (self));
+      break;
+    case PROP_SAMPLES_PER_SECOND:
+      g_value_set_double (value, self->shown.samples_per_second);
+      break;
+    case PROP_ETA:
+      g_value_set_double (value, distillery_job_get_eta (self));
+      break;
+    case PROP_LOSS:
+      g_value_set_double (value, distillery_job_get_loss (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+distillery_job_class_init (DistilleryJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = distillery_job_finalize;
+  object_class->get_property = distillery_job_get_property;
+
+  properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, DISTILLERY_RUN_INTERRUPTED,
+                                              DISTILLERY_RUN_QUEUED, flags);
+  properties[PROP_RUN_ID] = g_param_spec_int64 ("run-id", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_MODEL_NAME] = g_param_spec_string ("model-name", NULL, NULL, NULL, flags);
+  properties[PROP_STEP] = g_param_spec_int64 ("step", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_TOTAL_STEPS] = g_param_spec_int64 ("total-steps", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_EPOCH] = g_param_spec_int ("epoch", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, flags);
+  properties[PROP_SAMPLES_PER_SECOND] = g_param_spec_double ("samples-per-second", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_ETA] = g_param_spec_double ("eta", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_LOSS] = g_param_spec_double ("loss", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+distillery_job_init (DistilleryJob *self)
+{
+  g_mutex_init (&self->lock);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->status = DISTILLERY_RUN_QUEUED;
+}
+
+DistilleryJob *
+distillery_job_new_run (const char *project_path, gint64 experiment_id, gint64 seed)
+{
+  g_return_val_if_fail (project_path != NULL && experiment_id > 0, NULL);
+
+  DistilleryJob *self = g_object_new (DISTILLERY_TYPE_JOB, NULL);
+  self->project_path = g_strdup (project_path);
+  self->experiment_id = experiment_id;
+  self->seed = seed;
+  return self;
+}
+
+DistilleryJob *
+distillery_job_new_resume (const char *project_path, gint64 run_id)
+{
+  g_return_val_if_fail (project_path != NULL && run_id > 0, NULL);
+
+  DistilleryJob *self = g_object_new (DISTILLERY_TYPE_JOB, NULL);
+  self->project_path = g_strdup (project_path);
+  self->resume_run_id = run_id;
+  return self;
+}
+
+/* Main thread: publish what the worker last reported. */
+static gboolean
+deliver_progress (gpointer data)
+{
+  DistilleryJob *self = data;
+  gboolean name_changed, run_changed;
+
+  g_mutex_lock (&self->lock);
+  name_changed = g_strcmp0 (self->shown.model_name, self->pending.model_name) != 0;
+  run_changed = self->shown.run_id != self->pending.run_id;
+  if (name_changed)
+    {
+      g_free (self->shown.model_name);
+      self->shown.model_name = g_strdup (self->pending.model_name);
+    }
+  self->shown.run_id = self->pending.run_id;
+  self->shown.report = self->pending.report;
+  self->shown.samples_per_second = self->pending.samples_per_second;
+  self->shown.have_report = self->pending.have_report;
+  self->update_scheduled = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  self->n_updates++;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (name_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_NAME]);
+  if (run_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN_ID]);
+  for (guint p = PROP_STEP; p <= PROP_LOSS; p++)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[p]);
+  g_object_thaw_notify (G_OBJECT (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker: schedule a delivery unless one is pending or one went out less
+ * than an interval ago; `force` for the last word before the worker ends. */
+static void
+schedule_progress (DistilleryJob *self, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean schedule = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (!self->update_scheduled && (force || now - self->last_update >= DISTILLERY_JOB_PROGRESS_INTERVAL_US))
+    {
+      self->update_scheduled = TRUE;
+      self->last_update = now;
+      schedule = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (schedule)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver_progress,
+                                g_object_ref (self), g_object_unref);
+}
+
+static DistilleryStepAction
+on_step (const char *model_name, const KdStepReport *report, double samples_per_second, gpointer data)
+{
+  DistilleryJob *self = data;
+
+  g_mutex_lock (&self->lock);
+  if (g_strcmp0 (self->pending.model_name, model_name) != 0)
+    {
+      g_free (self->pending.model_name);
+      self->pending.model_name = g_strdup (model_name);
+    }
+  self->pending.report = *report;
+  self->pending.samples_per_second = samples_per_second;
+  self->pending.have_report = TRUE;
+  g_mutex_unlock (&self->lock);
+  schedule_progress (self, FALSE);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return DISTILLERY_STEP_CANCEL;
+  if (g_atomic_int_get (&self->pause_requested))
+    return DISTILLERY_STEP_PAUSE;
+  return DISTILLERY_STEP_CONTINUE;
+}
+
+static void
+set_status (DistilleryJob *self, DistilleryRunStatus status)
+{
+  if (self->status == status)
+    return;
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+static void
+run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  DistilleryJob *self = source;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  gint64 run_id = self->resume_run_id;
+  gboolean ok = FALSE;
+
+#ifdef __linux__
+  /* Training yields to the window: a nice worker thread cannot hold the
+   * main loop off the cores for a scheduler slice. Failure is harmless. */
+  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+#endif
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, &error))
+    goto out;
+  store = distillery_store_open (self->project_path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  if (store == NULL)
+    goto out;
+  if (run_id == 0 && (run_id = distillery_project_create_run (store, self->experiment_id, self->seed, &error)) <= 0)
+    goto out;
+  g_mutex_lock (&self->lock);
+  self->pending.run_id = run_id;
+  g_mutex_unlock (&self->lock);
+
+  if (self->resume_run_id != 0)
+    ok = distillery_project_resume (store, run_id, on_step, self, &error);
+  else
+    ok = distillery_project_execute_run (store, run_id, on_step, self, &error);
+
+out:
+  schedule_progress (self, TRUE);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+cancel_job (GCancellable *caller, gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+}
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  DistilleryJob *self = DISTILLERY_JOB (source);
+  GTask *outer = data;
+  GError *error = NULL;
+
+  if (self->caller_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->caller_cancellable, self->caller_handler);
+      g_clear_object (&self->caller_cancellable);
+    }
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    set_status (self, DISTILLERY_RUN_FINISHED);
+  else if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
+    set_status (self, DISTILLERY_RUN_PAUSED);
+  else if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
+           || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, DISTILLERY_RUN_CANCELLED);
+  else
+    set_status (self, DISTILLERY_RUN_FAILED);
+
+  if (error != NULL)
+    g_task_return_error (outer, error);
+  else
+    g_task_return_boolean (outer, TRUE);
+  g_object_unref (outer);
+}
+
+void
+distillery_job_run_async (DistilleryJob *self, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (DISTILLERY_IS_JOB (self));
+  g_return_if_fail (self->status == DISTILLERY_RUN_QUEUED);
+
+  /* The caller's cancellable cancels the job too. */
+  GTask *outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, distillery_job_run_async);
+  if (cancellable != NULL)
+    {
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_job),
+                                                    g_object_ref (self->cancellable), g_object_unref);
+    }
+
+  set_status (self, DISTILLERY_RUN_RUNNING);
+  /* The inner task reports to run_done on this thread's context; its own
+   * cancellable is not checked by GTask, so the worker always gets to
+   * record how the run ended. */
+  GTask *inner = g_task_new (self, NULL, run_done, outer);
+  g_task_run_in_thread (inner, run_in_thread);
+  g_object_unref (inner);
+}
+
+gboolean
+distillery_job_run_finish (DistilleryJob *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+distillery_job_pause (DistilleryJob *self)
+{
+  g_return_if_fail (DISTILLERY_IS_JOB (self));
+  g_atomic_int_set (&self->pause_requested, TRUE);
+}
+
+void
+distillery_job_cancel (DistilleryJob *self)
+{
+  g_return_if_fail (DISTILLERY_IS_JOB (self));
+  g_cancellable_cancel (self->cancellable);
+  /* A job that never started ends here; a running one at its next step. */
+  if (self->status == DISTILLERY_RUN_QUEUED)
+    set_status (self, DISTILLERY_RUN_CANCELLED);
+}
+
+DistilleryRunStatus
+distillery_job_get_status (DistilleryJob *self)
+{
+  return self->status;
+}
+
+gint64
+distillery_job_get_run_id (DistilleryJob *self)
+{
+  return self->shown.run_id;
+}
+
+const char *
+distillery_job_get_model_name (DistilleryJob *self)
+{
+  return self->shown.model_name;
+}
+
+gint64
+distillery_job_get_step (DistilleryJob *self)
+{
+  return self->shown.have_report ? self->shown.report.step + 1 : 0;
+}
+
+gint64
+distillery_job_get_total_steps (DistilleryJob *self)
+{
+  return self->shown.report.total_steps;
+}
+
+int
+distillery_job_get_epoch (DistilleryJob *self)
+{
+  return self->shown.have_report ? self->shown.report.epoch + 1 : 0;
+}
+
+double
+distillery_job_get_fraction (DistilleryJob *self)
+{
+  const KdStepReport *r = &self->shown.report;
+  return r->total_steps > 0 && self->shown.have_report ? (double) (r->step + 1) / r->total_steps : 0;
+}
+
+double
+distillery_job_get_samples_per_second (DistilleryJob *self)
+{
+  return self->shown.samples_per_second;
+}
+
+double
+distillery_job_get_eta (DistilleryJob *self)
+{
+  const KdStepReport *r = &self->shown.report;
+  if (!self->shown.have_report || self->shown.samples_per_second <= 0)
+    return 0;
+  return (r->total_steps - r->step - 1) * (double) r->batch_size / self->shown.samples_per_second;
+}
+
+double
+distillery_job_get_loss (DistilleryJob *self)
+{
+  return self->shown.report.loss.total;
+}
+
+guint
+distillery_job_get_n_updates (DistilleryJob *self)
+{
+  return self->n_updates;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The queue of a project's runs: jobs wait in order and start while fewer
+ * than max-active are running. The queue is a GListModel of its jobs,
+ * queued, running and ended, for lists in the window to bind to.
+ */
+#pragma once
+
+#include "distillery-job.h"
+
+G_BEGIN_DECLS
+
+#define DISTILLERY_TYPE_RUN_QUEUE (distillery_run_queue_get_type ())
+G_DECLARE_FINAL_TYPE (DistilleryRunQueue, distillery_run_queue, DISTILLERY, RUN_QUEUE, GObject)
+
+DistilleryRunQueue *distillery_run_queue_new            (guint max_active);
+/* Queues a job; the queue keeps a reference and starts it when a slot is free. */
+void                distillery_run_queue_add            (DistilleryRunQueue *queue, DistilleryJob *job);
+guint               distillery_run_queue_get_n_active   (DistilleryRunQueue *queue);
+guint               distillery_run_queue_get_max_active (DistilleryRunQueue *queue);
+void                distillery_run_queue_set_max_active (DistilleryRunQueue *queue, guint max_active);
+/* Jobs queued or running. */
+guint               distillery_run_queue_get_n_pending  (DistilleryRunQueue *queue);
+void                distillery_run_queue_cancel_all     (DistilleryRunQueue *queue);
+
+G_END_DECLS
