@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "distillery-project.h"
+#include "distillery-run-queue.h"
 
 typedef struct
 {
@@ -271,32 +272,105 @@ cmd_list (int argc, char **argv)
   return 0;
 }
 
-static int
-cmd_run (int argc, char **argv)
+typedef struct
 {
-  double seed = -1;
-  GError *error = NULL;
-  GOptionEntry entries[] = {
-    { "seed", 's', 0, G_OPTION_ARG_DOUBLE, &seed, N_("Seed of this run (default: the experiment's)"), N_("N") },
-    { NULL }
-  };
-  if (!parse ("run", "FILE EXPERIMENT", _("Run an experiment (by name or id) to its end."),
-              entries, &argc, &argv, 2, 2, &error))
-    return fail ("run", error);
-  g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
-  gint64 experiment = store ? find_experiment (store, argv[2], &error) : 0;
-  if (experiment <= 0)
-    return fail ("run", error);
-  gint64 run = distillery_project_run (store, experiment, seed >= 0 ? (gint64) seed : -1,
-                                       distillery_cli_progress, NULL, &error);
-  if (run <= 0)
-    return fail ("run", error);
-  g_autoptr(DistilleryStoreRun) r = distillery_store_get_run (store, run, NULL);
+  DistilleryRunQueue *queue;
+  gboolean            interactive;
+  int                 failures;
+} RunAll;
+
+static void
+report_job (DistilleryRunQueue *queue, DistilleryJob *job, const GError *job_error, RunAll *all)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 run = distillery_job_get_run_id (job);
+
+  if (all->interactive)
+    fputs ("\r\033[K", stderr);
+  if (job_error != NULL)
+    {
+      all->failures++;
+      g_printerr ("distillery-cli run: %s\n", job_error->message);
+      return;
+    }
+  g_autoptr(DistilleryStore) store = distillery_store_open (distillery_job_get_project_path (job),
+                                                            DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(DistilleryStoreRun) r = store ? distillery_store_get_run (store, run, &error) : NULL;
   g_autofree char *acc = percent (metric (r ? r->final_metrics : NULL, "accuracy"));
   g_autofree char *agree = percent (metric (r ? r->final_metrics : NULL, "agreement"));
   printf (_("Run %" G_GINT64_FORMAT " finished: test accuracy %s, agreement with the teacher %s.\n"),
           run, acc, agree);
-  return 0;
+  fflush (stdout);
+}
+
+static gboolean
+draw_jobs (gpointer data)
+{
+  RunAll *all = data;
+  GString *line = g_string_new ("\r\033[K");
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (all->queue)); i++)
+    {
+      g_autoptr(DistilleryJob) job = g_list_model_get_item (G_LIST_MODEL (all->queue), i);
+      if (distillery_job_get_status (job) != DISTILLERY_RUN_RUNNING || distillery_job_get_step (job) == 0)
+        continue;
+      g_string_append_printf (line, "%s%s %" G_GINT64_FORMAT ": %.0f %%, %.0f samples/s, ETA %.0f s",
+                              line->len > 8 ? " | " : "", distillery_job_get_model_name (job),
+                              distillery_job_get_run_id (job), 100 * distillery_job_get_fraction (job),
+                              distillery_job_get_samples_per_second (job), distillery_job_get_eta (job));
+    }
+  fputs (line->str, stderr);
+  g_string_free (line, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_run (int argc, char **argv)
+{
+  double seed = -1;
+  int parallel = 1;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "seed", 's', 0, G_OPTION_ARG_DOUBLE, &seed, N_("Seed of these runs (default: each experiment's)"), N_("N") },
+    { "parallel", 'p', 0, G_OPTION_ARG_INT, &parallel, N_("How many runs train at once (default 1)"), N_("N") },
+    { NULL }
+  };
+  if (!parse ("run", "FILE EXPERIMENT…", _("Run experiments (by name or id) to their end, in background threads."),
+              entries, &argc, &argv, 2, G_MAXINT, &error))
+    return fail ("run", error);
+  if (parallel < 1)
+    return usage_error ("run", _("--parallel is at least 1"));
+
+  /* Find every experiment before anything starts. */
+  g_autoptr(GArray) experiments = g_array_new (FALSE, FALSE, sizeof (gint64));
+  {
+    g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+    if (store == NULL)
+      return fail ("run", error);
+    for (int i = 2; i < argc; i++)
+      {
+        gint64 experiment = find_experiment (store, argv[i], &error);
+        if (experiment <= 0)
+          return fail ("run", error);
+        g_array_append_val (experiments, experiment);
+      }
+  }
+
+  RunAll all = { distillery_run_queue_new ((guint) parallel), isatty (STDERR_FILENO), 0 };
+  g_signal_connect (all.queue, "job-ended", G_CALLBACK (report_job), &all);
+  for (guint i = 0; i < experiments->len; i++)
+    {
+      g_autoptr(DistilleryJob) job = distillery_job_new_run (argv[1], g_array_index (experiments, gint64, i),
+                                                             seed >= 0 ? (gint64) seed : -1);
+      distillery_run_queue_add (all.queue, job);
+    }
+  guint redraw = all.interactive ? g_timeout_add (100, draw_jobs, &all) : 0;
+  while (distillery_run_queue_get_n_pending (all.queue) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (redraw != 0)
+    g_source_remove (redraw);
+  g_object_unref (all.queue);
+  return all.failures > 0 ? 1 : 0;
 }
 
 static int

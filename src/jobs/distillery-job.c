@@ -408,6 +408,12 @@ distillery_job_get_status (DistilleryJob *self)
   return self->status;
 }
 
+const char *
+distillery_job_get_project_path (DistilleryJob *self)
+{
+  return self->project_path;
+}
+
 gint64
 distillery_job_get_run_id (DistilleryJob *self)
 {

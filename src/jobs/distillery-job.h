@@ -40,6 +40,7 @@ void                distillery_job_pause      (DistilleryJob *job);
 void                distillery_job_cancel     (DistilleryJob *job);
 
 DistilleryRunStatus distillery_job_get_status (DistilleryJob *job);
+const char         *distillery_job_get_project_path (DistilleryJob *job);
 gint64              distillery_job_get_run_id (DistilleryJob *job);
 const char         *distillery_job_get_model_name (DistilleryJob *job);
 gint64              distillery_job_get_step   (DistilleryJob *job);
