@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <string.h>
 
 #include "kd-mlp.h"
 
@@ -285,6 +286,18 @@ distillery_project_add_experiment (DistilleryStore *store, const char *name, gin
 
 /* ---- Runs --------------------------------------------------------- */
 
+/* Large buffers of a run: running out of memory fails the run, not the
+ * application. */
+static gpointer
+try_alloc (gsize n, gsize size, const char *what, GError **error)
+{
+  gpointer p = g_try_malloc_n (MAX (n, 1), size);
+  if (p == NULL)
+    g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                 _("There is not enough memory for %s (%.0f MB)."), what, (double) n * size / 1e6);
+  return p;
+}
+
 typedef struct
 {
   DistilleryStore *store;
@@ -354,7 +367,12 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
   if (trainer == NULL)
     return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
   if (kd_metrics_init (&metrics, plan->test->n_classes) != 0)
-    g_error ("out of memory");
+    {
+      kd_trainer_free (trainer);
+      g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("There is not enough memory to evaluate the %s."), plan->model_name);
+      return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
+    }
 
   int resume_epoch = -1;
   if (resume)
@@ -587,8 +605,16 @@ teacher_answers (DistilleryStore *store, const DistilleryStoreTeacher *t, Prepar
       return FALSE;
     }
 
-  p->answers = g_new (float, p->train.n * C);
-  g_autofree gboolean *found = g_new0 (gboolean, p->train.n);
+  p->answers = try_alloc (p->train.n * C, sizeof (float), _("the teacher's answers"), error);
+  p->test_probs = p->answers ? try_alloc (p->test.n * C, sizeof (float), _("the teacher's answers"), error) : NULL;
+  g_autofree gboolean *found = p->test_probs ? try_alloc (p->train.n, sizeof (gboolean),
+                                                          _("the teacher's answers"), error) : NULL;
+  if (found == NULL)
+    {
+      kd_mlp_free (model);
+      return FALSE;
+    }
+  memset (found, 0, p->train.n * sizeof (gboolean));
   gint64 cached = distillery_store_get_answers (store, t->id, t->dataset_id, "train", "logits",
                                                 p->answers, p->train.n, C, found, error);
   if (cached < 0)
@@ -598,7 +624,12 @@ teacher_answers (DistilleryStore *store, const DistilleryStoreTeacher *t, Prepar
     }
   if ((gsize) cached < p->train.n)
     {
-      g_autofree guint32 *samples = g_new (guint32, p->train.n);
+      g_autofree guint32 *samples = try_alloc (p->train.n, sizeof (guint32), _("the teacher's answers"), error);
+      if (samples == NULL)
+        {
+          kd_mlp_free (model);
+          return FALSE;
+        }
       for (guint i = 0; i < p->train.n; i++)
         samples[i] = i;
       kd_mlp_predict (model, p->answers, p->train.features, p->train.n);
@@ -609,7 +640,6 @@ teacher_answers (DistilleryStore *store, const DistilleryStoreTeacher *t, Prepar
           return FALSE;
         }
     }
-  p->test_probs = g_new (float, p->test.n * C);
   kd_mlp_predict (model, p->test_probs, p->test.features, p->test.n);
   kd_softmax (p->test_probs, p->test_probs, (int) p->test.n, C, 1.0f);
   kd_mlp_free (model);
