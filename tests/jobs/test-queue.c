@@ -17,7 +17,7 @@ typedef struct
 {
   char   *dir;
   char   *path;
-  gint64  quick, long_run, flood;   /* experiment ids */
+  gint64  quick, long_run, flood, large;   /* experiment ids */
 } Project;
 
 static Project project;
@@ -29,6 +29,8 @@ add_experiment (DistilleryStore *store, const char *name, const char *hidden, in
   g_autoptr(DistilleryStoreExperiment) plain = distillery_store_find_experiment (store, "Plain student", error);
   g_assert_true (distillery_parse_hidden (hidden, &settings->student.model, NULL));
   settings->student.epochs = epochs;
+  if (g_str_equal (hidden, "1200,1200"))
+    settings->student.batch_size = 256;
   return distillery_project_add_experiment (store, name, plain->dataset_id, 0, settings, error);
 }
 
@@ -46,6 +48,9 @@ project_set_up (void)
   project.long_run = add_experiment (store, "Long", "512,512", 60, &error);
   /* Tiny steps, tens of thousands of them: a flood of progress. */
   project.flood = add_experiment (store, "Flood", "4", 2000, &error);
+  /* The size of the reference teacher, 1200-1200 at batch 256: tens of
+   * milliseconds a step, the slowest step pause and cancel wait for. */
+  project.large = add_experiment (store, "Large", "1200,1200", 100, &error);
   g_assert_no_error (error);
 }
 
@@ -230,6 +235,37 @@ test_cancel (void)
   g_assert_cmpuint (epochs->len, >=, 2);
 }
 
+static gboolean
+past_third_step (gpointer data)
+{
+  Waiter *w = data;
+  return w->ended || distillery_job_get_step (w->job) >= 3;
+}
+
+static void
+test_large_model_latency (void)
+{
+  static void (*const actions[]) (DistilleryJob *) = { distillery_job_pause, distillery_job_cancel };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, project.large, 9);
+      Waiter w = { .job = job };
+      distillery_job_run_async (job, NULL, job_ended, &w);
+      wait_until (past_third_step, &w, 60);
+      g_assert_false (w.ended);
+      gint64 asked = g_get_monotonic_time ();
+      actions[i] (job);
+      wait_until (waiter_ended, &w, 60);
+      gint64 latency = w.ended_at - asked;
+      g_test_message ("%s of the 1200-1200 model took effect after %.1f ms",
+                      i == 0 ? "pause" : "cancel", latency / 1000.0);
+      g_assert_cmpint (latency, <, 100 * 1000);
+      g_assert_cmpint (distillery_job_get_status (job), ==, i == 0 ? DISTILLERY_RUN_PAUSED : DISTILLERY_RUN_CANCELLED);
+      g_clear_error (&w.error);
+    }
+}
+
 static void
 test_cancel_queued (void)
 {
@@ -312,6 +348,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/queue/cancel-queued", test_cancel_queued);
   g_test_add_func ("/jobs/job/pause-and-resume", test_pause_and_resume);
   g_test_add_func ("/jobs/job/cancel", test_cancel);
+  g_test_add_func ("/jobs/job/large-model-latency", test_large_model_latency);
   g_test_add_func ("/jobs/job/progress-flood", test_progress_flood);
   g_test_add_func ("/jobs/queue/main-loop-stall", test_main_loop_stall);
   int status = g_test_run ();
