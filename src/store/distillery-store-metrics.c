@@ -1,87 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * What a run writes while it trains: step rows in batches, and at the end
- * of each epoch one transaction with the steps still pending, the epoch's
- * evaluation, the "last" checkpoint (and "best") and the run's progress
- * counters, so that a crash loses nothing of a finished epoch and a resume
- * finds metrics and checkpoint in agreement. These are the hot paths: the
- * statements are prepared once per connection and rows are bound one by
- * one inside a single transaction.
+ * What a run writes at the end of each epoch: one transaction with the
+ * step rows still pending, the epoch's evaluation, the "last" checkpoint
+ * (and "best") and the run's progress counters, so that a crash loses
+ * nothing of a finished epoch and a resume finds metrics and checkpoint
+ * in agreement; truncating a run back to such an epoch; and reading the
+ * epochs and checkpoints back. Step rows themselves are kept as packed
+ * chunks by distillery-store-steps.c.
  */
 #include "config.h"
 
 #include "distillery-store-private.h"
 
 #include <glib/gi18n-lib.h>
-#include <string.h>
-
-/* A step written twice (a resume that did not truncate) replaces the
- * first. An upsert rather than INSERT OR REPLACE: with foreign keys on,
- * REPLACE's delete costs a quarter of the insert rate. */
-static gboolean
-insert_steps (DistilleryStore         *store,
-              gint64                   run_id,
-              const DistilleryStepRow *rows,
-              guint                    n,
-              GError                 **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  if (n == 0)
-    return TRUE;
-  stmt = _distillery_store_statement (store,
-                                      "INSERT INTO steps (run_id, step, epoch, loss, loss_kd, loss_ce, learning_rate, wall)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                                      " ON CONFLICT (run_id, step) DO UPDATE SET epoch = excluded.epoch,"
-                                      " loss = excluded.loss, loss_kd = excluded.loss_kd, loss_ce = excluded.loss_ce,"
-                                      " learning_rate = excluded.learning_rate, wall = excluded.wall",
-                                      error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  for (guint i = 0; i < n; i++)
-    {
-      const DistilleryStepRow *row = &rows[i];
-
-      sqlite3_bind_int64 (stmt, 2, row->step);
-      sqlite3_bind_int (stmt, 3, row->epoch);
-      sqlite3_bind_double (stmt, 4, row->loss);
-      sqlite3_bind_double (stmt, 5, row->loss_kd);
-      sqlite3_bind_double (stmt, 6, row->loss_ce);
-      sqlite3_bind_double (stmt, 7, row->learning_rate);
-      sqlite3_bind_double (stmt, 8, row->wall);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return _distillery_store_fail (store, rc, error);
-    }
-  return TRUE;
-}
-
-gboolean
-distillery_store_append_steps (DistilleryStore          *store,
-                               gint64                    run_id,
-                               const DistilleryStepRow  *rows,
-                               guint                     n,
-                               GError                  **error)
-{
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (rows != NULL || n == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_distillery_store_writable (store, error)
-      || !_distillery_store_begin (store, error))
-    return FALSE;
-  if (!_distillery_store_require (store, STORE_RUN, run_id, error)
-      || !insert_steps (store, run_id, rows, n, error)
-      || !_distillery_store_commit (store, error))
-    {
-      _distillery_store_rollback (store);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static gboolean
 insert_epoch (DistilleryStore          *store,
@@ -196,7 +127,7 @@ distillery_store_commit_epoch (DistilleryStore           *store,
       || !_distillery_store_begin (store, error))
     return FALSE;
   if (!_distillery_store_require (store, STORE_RUN, run_id, error)
-      || !insert_steps (store, run_id, pending, n_pending, error)
+      || !_distillery_store_insert_steps (store, run_id, pending, n_pending, error)
       || !insert_epoch (store, run_id, epoch, error)
       || (checkpoint != NULL && !insert_checkpoint (store, run_id, "last", epoch, checkpoint, error))
       || (checkpoint != NULL && is_best && !insert_checkpoint (store, run_id, "best", epoch, checkpoint, error))
@@ -251,7 +182,6 @@ truncate_rows (DistilleryStore *store,
                GError         **error)
 {
   static const char *const sql[] = {
-    "DELETE FROM steps WHERE run_id = ?1 AND epoch > ?2",
     "DELETE FROM epochs WHERE run_id = ?1 AND epoch > ?2",
     "DELETE FROM checkpoints WHERE run_id = ?1 AND epoch > ?2",
     "UPDATE runs SET epochs_done = ?2 + 1,"
@@ -259,6 +189,8 @@ truncate_rows (DistilleryStore *store,
     " WHERE id = ?1",
   };
 
+  if (!_distillery_store_truncate_steps (store, run_id, epoch, error))
+    return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (sql); i++)
     {
       g_autoptr(sqlite3_stmt) stmt = _distillery_store_statement (store, sql[i], error);
@@ -294,50 +226,6 @@ distillery_store_truncate_run (DistilleryStore  *store,
       return FALSE;
     }
   return TRUE;
-}
-
-GArray *
-distillery_store_get_steps (DistilleryStore  *store,
-                            gint64            run_id,
-                            GError          **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GArray) steps = NULL;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!_distillery_store_require (store, STORE_RUN, run_id, error))
-    return NULL;
-  stmt = _distillery_store_statement (store,
-                                      "SELECT step, epoch, loss, loss_kd, loss_ce, learning_rate, wall"
-                                      " FROM steps WHERE run_id = ?1 ORDER BY step",
-                                      error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  steps = g_array_new (FALSE, FALSE, sizeof (DistilleryStepRow));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      DistilleryStepRow row = {
-        .step = sqlite3_column_int64 (stmt, 0),
-        .epoch = sqlite3_column_int (stmt, 1),
-        .loss = _distillery_store_column_double (stmt, 2),
-        .loss_kd = _distillery_store_column_double (stmt, 3),
-        .loss_ce = _distillery_store_column_double (stmt, 4),
-        .learning_rate = _distillery_store_column_double (stmt, 5),
-        .wall = _distillery_store_column_double (stmt, 6),
-      };
-
-      g_array_append_val (steps, row);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      _distillery_store_fail (store, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&steps);
 }
 
 static void

@@ -13,13 +13,16 @@
 
 G_BEGIN_DECLS
 
+typedef struct _StoreCheckpointer StoreCheckpointer;
+
 struct _DistilleryStore
 {
-  sqlite3    *db;
-  char       *path;
-  char       *display_name; /* the path, for messages */
-  gboolean    read_only;
-  GHashTable *statements;   /* SQL text (a static string) -> sqlite3_stmt */
+  sqlite3           *db;
+  char              *path;
+  char              *display_name; /* the path, for messages */
+  gboolean           read_only;
+  GHashTable        *statements;   /* SQL text (a static string) -> sqlite3_stmt */
+  StoreCheckpointer *checkpointer; /* writable stores: see distillery-store-checkpoints.c */
 };
 
 /* The things that are looked up by id, for NOT_FOUND messages. */
@@ -32,14 +35,32 @@ typedef enum
 } StoreEntity;
 
 /* The schema, in schema-version steps: migration i takes a file from
- * version i to version i + 1. */
+ * version i to version i + 1 by running sql and then, when there is one,
+ * convert, which moves data SQL alone cannot; both in the transaction
+ * that bumps the version. convert returns an SQLite result code. */
 typedef struct
 {
   const char *sql;
+  int       (*convert) (sqlite3 *db);
 } StoreMigration;
 
 extern const StoreMigration _distillery_store_migrations[DISTILLERY_STORE_SCHEMA_VERSION];
 extern const char *const    _distillery_store_tables[];
+
+/* Opens a connection with the settings every connection gets (URI,
+ * flags as for sqlite3_open_v2); returns an SQLite result code. */
+int           _distillery_store_open_connection   (const char      *uri,
+                                                   int              flags,
+                                                   sqlite3        **db);
+
+/* Checkpoints on a thread of the store's own instead of the writer's
+ * (distillery-store-checkpoints.c): started on a writable store's
+ * connection, whose URI and page size are given, and stopped before it
+ * closes. */
+void          _distillery_store_start_checkpoints (DistilleryStore *store,
+                                                   const char      *uri,
+                                                   int              page_size);
+void          _distillery_store_stop_checkpoints  (DistilleryStore *store);
 
 /* A statement prepared once per connection; the caller owns it until it is
  * released (reset and unbound) with _distillery_store_statement_release,
@@ -115,6 +136,21 @@ char         *_distillery_store_column_text   (sqlite3_stmt *stmt,
                                                int           column);
 GBytes       *_distillery_store_column_bytes  (sqlite3_stmt *stmt,
                                                int           column);
+
+/* Step metrics as packed chunks (distillery-store-steps.c), inside a
+ * transaction the caller holds. Inserting replaces rows of the same
+ * steps; truncating drops the rows of epochs after `epoch`. */
+gboolean      _distillery_store_insert_steps   (DistilleryStore         *store,
+                                                gint64                   run_id,
+                                                const DistilleryStepRow *rows,
+                                                guint                    n,
+                                                GError                 **error);
+gboolean      _distillery_store_truncate_steps (DistilleryStore         *store,
+                                                gint64                   run_id,
+                                                int                      epoch,
+                                                GError                 **error);
+/* Migration 1 -> 2: the step rows of schema 1 become chunks. */
+int           _distillery_store_steps_to_chunks (sqlite3                *db);
 
 /* Blobs hold arrays of little-endian numbers; these copy between that and
  * the host's order (the same swap both ways), n numbers of 4 or 8 bytes. */

@@ -132,12 +132,29 @@ const StoreMigration _distillery_store_migrations[DISTILLERY_STORE_SCHEMA_VERSIO
     "  created      INTEGER NOT NULL,"
     "  data         BLOB NOT NULL"
     ");" },
+
+  /* 1 -> 2: step metrics as packed chunks of up to 4096 steps instead of
+   * a row per step, so that logging costs a few inserts per batch. The
+   * chunks of a run cover disjoint ranges of steps; min_epoch and
+   * max_epoch let truncation find the chunks it must rewrite. */
+  { "CREATE TABLE step_chunks ("
+    "  run_id       INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  first_step   INTEGER NOT NULL,"
+    "  last_step    INTEGER NOT NULL,"
+    "  n_rows       INTEGER NOT NULL CHECK (n_rows >= 1),"
+    "  min_epoch    INTEGER NOT NULL,"
+    "  max_epoch    INTEGER NOT NULL,"
+    "  data         BLOB NOT NULL,"
+    "  PRIMARY KEY (run_id, first_step),"
+    "  CHECK (first_step <= last_step AND min_epoch <= max_epoch)"
+    ");",
+    _distillery_store_steps_to_chunks },
 };
 
 /* The tables of the current schema; a file of this version without all of
  * them is damaged. */
 const char *const _distillery_store_tables[] = {
   "project", "datasets", "dataset_files", "teachers", "teacher_answers",
-  "experiments", "runs", "steps", "epochs", "checkpoints", "models",
+  "experiments", "runs", "step_chunks", "epochs", "checkpoints", "models",
   NULL,
 };

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
 
 /* PRAGMA application_id: "DSTL" read as a big-endian 32-bit number. */
 #define DISTILLERY_STORE_APPLICATION_ID 0x4453544c
-#define DISTILLERY_STORE_SCHEMA_VERSION 1
+#define DISTILLERY_STORE_SCHEMA_VERSION 2
 
 typedef enum
 {
@@ -201,7 +201,8 @@ gboolean          distillery_store_set_run_result (DistilleryStore *store, gint6
 GBytes           *distillery_store_get_model (DistilleryStore *store, gint64 run_id, GError **error);
 void              distillery_store_run_free  (DistilleryStoreRun *run);
 
-/* Appends step rows in one transaction; callers batch thousands. */
+/* Appends step rows in one transaction; callers batch thousands. A step
+ * logged again replaces its earlier row. */
 gboolean          distillery_store_append_steps (DistilleryStore *store, gint64 run_id,
                                                  const DistilleryStepRow *rows, guint n, GError **error);
 /* One transaction: the pending step rows, the epoch's metrics, the "last"

@@ -2,12 +2,13 @@
  *
  * The project file: every kind of file that must be refused, each left
  * byte for byte as it was; a round trip for everything a project holds;
- * read-only projects; recovery of runs whose process died; Save As; and
- * the committed schema-1 fixture, which every later build must still open.
+ * read-only projects; recovery of runs whose process died; Save As; step
+ * metrics in chunks; and the committed fixture of each schema, which every
+ * later build must still open.
  *
- * `test-store --make-fixture PATH` writes that fixture again; it is only
- * ever needed when the fixture is lost, never when the schema changes (a
- * new schema gets a new fixture beside the old ones).
+ * `test-store --make-fixture PATH` writes a fixture of the current schema;
+ * it is run once when a schema is introduced, and never again for an
+ * existing fixture (a new schema gets a new fixture beside the old ones).
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -373,8 +374,11 @@ test_refuses_damaged (void)
   gint64 page_size, n_pages;
 
   /* Whole pages in the middle of the file: b-tree pages, overflow chains
-   * or both, whatever they are. */
+   * or both, whatever they are. A new project holds one free page (the
+   * first schema's step table, which the second drops); VACUUM leaves
+   * only pages in use. */
   make_project (middle);
+  raw_exec (middle, "VACUUM");
   page_size = raw_int (middle, "PRAGMA page_size");
   n_pages = raw_int (middle, "PRAGMA page_count");
   g_assert_cmpint (raw_int (middle, "PRAGMA freelist_count"), ==, 0);
@@ -975,6 +979,7 @@ test_steps (void)
   g_autoptr(DistilleryStore) store = NULL;
   g_autofree DistilleryStepRow *rows = g_new (DistilleryStepRow, N);
   g_autoptr(GArray) got = NULL;
+  g_autofree char *sql = NULL;
   Project project = make_project (path);
   gint64 id;
 
@@ -992,6 +997,15 @@ test_steps (void)
   g_clear_error (&error);
 
   g_clear_pointer (&store, distillery_store_close);
+  /* Each batch in chunks of at most 4096 steps, of equal size. */
+  sql = g_strdup_printf ("SELECT count (*) * 1000000 + sum (n_rows) FROM step_chunks"
+                         " WHERE run_id = %lld AND n_rows BETWEEN 1 AND 4096", (long long) id);
+  g_assert_cmpint (raw_int (path, sql), ==, 5 * 1000000 + N);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT max (n_rows) - min (n_rows) FROM step_chunks WHERE run_id = %lld AND first_step < 5000",
+                         (long long) id);
+  g_assert_cmpint (raw_int (path, sql), ==, 0);
+
   store = distillery_store_open (path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
   got = distillery_store_get_steps (store, id, &error);
@@ -1005,6 +1019,314 @@ test_steps (void)
   g_clear_pointer (&got, g_array_unref);
   g_assert_null (distillery_store_get_steps (store, 999, &error));
   g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+}
+
+/* No two chunks of any run cover the same step. */
+static void
+assert_chunks_disjoint (const char *path)
+{
+  g_assert_cmpint (raw_int (path,
+                            "SELECT count (*) FROM step_chunks a JOIN step_chunks b"
+                            " ON a.run_id = b.run_id AND a.rowid < b.rowid"
+                            " AND a.first_step <= b.last_step AND b.first_step <= a.last_step"), ==, 0);
+}
+
+/* The steps read back are from..to, in order, and those in [changed_from,
+ * changed_to] carry loss + 1. */
+static void
+assert_steps_range (GArray *steps,
+                    gint64  from,
+                    gint64  to,
+                    gint64  changed_from,
+                    gint64  changed_to)
+{
+  g_assert_cmpuint (steps->len, ==, to - from + 1);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      DistilleryStepRow expected = step_row (from + i);
+
+      if (expected.step >= changed_from && expected.step <= changed_to)
+        expected.loss += 1;
+      assert_steps_equal (&g_array_index (steps, DistilleryStepRow, i), &expected);
+    }
+}
+
+/* Steps logged again, as a run resumed without truncating would, replace
+ * the earlier rows: no step is ever read twice. */
+static void
+test_steps_again (void)
+{
+  enum { N = 10000 };
+  g_autofree char *path = scratch_path ("steps-again.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autofree DistilleryStepRow *rows = g_new (DistilleryStepRow, N);
+  DistilleryStepRow jumbled[5];
+  Project project = make_project (path);
+  gint64 id;
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  id = distillery_store_add_run (store, project.experiment, 0, 1, &error);
+  g_assert_no_error (error);
+
+  /* 0..99, then 50..149 changed: half the second batch overlaps. */
+  for (int i = 0; i < 150; i++)
+    {
+      rows[i] = step_row (i);
+      if (i >= 50)
+        rows[i].loss += 1;
+    }
+  g_assert_true (distillery_store_append_steps (store, id, rows, 50, &error));
+  g_assert_true (distillery_store_append_steps (store, id, rows + 50, 50, &error));
+  for (int i = 50; i < 100; i++)
+    rows[i].loss -= 1;
+  g_assert_true (distillery_store_append_steps (store, id, rows, 100, &error));
+  for (int i = 50; i < 100; i++)
+    rows[i].loss += 1;
+  g_assert_true (distillery_store_append_steps (store, id, rows + 50, 100, &error));
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, id, &error);
+  g_assert_no_error (error);
+  assert_steps_range (got, 0, 149, 50, 149);
+  g_clear_pointer (&got, g_array_unref);
+
+  /* Out of order and twice in one batch: the later row of a step wins. */
+  jumbled[0] = step_row (152);
+  jumbled[1] = step_row (150);
+  jumbled[2] = step_row (152);
+  jumbled[2].loss += 1;
+  jumbled[3] = step_row (151);
+  jumbled[4] = step_row (149);
+  g_assert_true (distillery_store_append_steps (store, id, jumbled, G_N_ELEMENTS (jumbled), &error));
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, id, &error);
+  g_assert_cmpuint (got->len, ==, 153);
+  g_assert_cmpfloat (g_array_index (got, DistilleryStepRow, 149).loss, ==, step_row (149).loss);
+  g_assert_cmpfloat (g_array_index (got, DistilleryStepRow, 150).loss, ==, step_row (150).loss);
+  g_assert_cmpfloat (g_array_index (got, DistilleryStepRow, 152).loss, ==, step_row (152).loss + 1);
+  g_clear_pointer (&got, g_array_unref);
+
+  /* A large batch over everything, twice: whole chunks rewritten. */
+  for (int i = 0; i < N; i++)
+    rows[i] = step_row (i);
+  g_assert_true (distillery_store_append_steps (store, id, rows, N, &error));
+  g_assert_true (distillery_store_append_steps (store, id, rows, N, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&store, distillery_store_close);
+
+  assert_chunks_disjoint (path);
+  g_assert_cmpint (raw_int (path, "SELECT max (n_rows) FROM step_chunks"), <=, 4096);
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, id, &error);
+  g_assert_no_error (error);
+  assert_steps_range (got, 0, N - 1, 0, -1);
+}
+
+/* Truncating to an epoch that ends inside a chunk rewrites the chunk with
+ * the steps of that epoch and before; a resumed run then logs the rest
+ * again. */
+static void
+test_steps_truncate (void)
+{
+  g_autofree char *path = scratch_path ("steps-truncate.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autofree char *sql = NULL;
+  DistilleryStepRow rows[300], odd[4];
+  Project project = make_project (path);
+  gint64 id, other;
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  id = distillery_store_add_run (store, project.experiment, 0, 1, &error);
+  other = distillery_store_add_run (store, project.experiment, 0, 2, &error);
+  g_assert_no_error (error);
+
+  /* Epochs 0 and 1 and half of 2 (100 steps each), in one chunk. */
+  for (int i = 0; i < 300; i++)
+    rows[i] = step_row (i);
+  g_assert_true (distillery_store_append_steps (store, id, rows, 250, &error));
+  g_assert_true (distillery_store_truncate_run (store, id, 1, &error));
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, id, &error);
+  assert_steps_range (got, 0, 199, 0, -1);
+  g_clear_pointer (&got, g_array_unref);
+  sql = g_strdup_printf ("SELECT count (*) = 1 AND max (last_step) = 199 AND max (max_epoch) = 1"
+                         " FROM step_chunks WHERE run_id = %lld", (long long) id);
+  g_assert_cmpint (raw_int (path, sql), ==, 1);
+
+  /* The resumed run logs epoch 2 again, in full. */
+  g_assert_true (distillery_store_append_steps (store, id, rows + 200, 100, &error));
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, id, &error);
+  assert_steps_range (got, 0, 299, 0, -1);
+  g_clear_pointer (&got, g_array_unref);
+
+  /* Epochs are the rows' own, even out of step order. */
+  odd[0] = (DistilleryStepRow) { .step = 0, .epoch = 0 };
+  odd[1] = (DistilleryStepRow) { .step = 1, .epoch = 2 };
+  odd[2] = (DistilleryStepRow) { .step = 2, .epoch = 1 };
+  odd[3] = (DistilleryStepRow) { .step = 3, .epoch = 2 };
+  g_assert_true (distillery_store_append_steps (store, other, odd, G_N_ELEMENTS (odd), &error));
+  g_assert_true (distillery_store_truncate_run (store, other, 1, &error));
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, other, &error);
+  g_assert_cmpuint (got->len, ==, 2);
+  g_assert_cmpint (g_array_index (got, DistilleryStepRow, 0).step, ==, 0);
+  g_assert_cmpint (g_array_index (got, DistilleryStepRow, 1).step, ==, 2);
+  g_clear_pointer (&got, g_array_unref);
+
+  /* -1: everything, and nothing of the other runs. */
+  g_assert_true (distillery_store_truncate_run (store, id, -1, &error));
+  got = distillery_store_get_steps (store, id, &error);
+  g_assert_cmpuint (got->len, ==, 0);
+  g_clear_pointer (&got, g_array_unref);
+  got = distillery_store_get_steps (store, project.run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, FIXTURE_N_STEPS);
+  g_clear_pointer (&store, distillery_store_close);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count (*) FROM step_chunks WHERE run_id = %lld", (long long) id);
+  g_assert_cmpint (raw_int (path, sql), ==, 0);
+  assert_chunks_disjoint (path);
+}
+
+/* A chunk that does not agree with itself is refused as damaged: in the
+ * other byte order, cut short, or with a count that is not its own. The
+ * rest of the project reads on. */
+static void
+test_steps_damaged (void)
+{
+  static const char *const damages[] = {
+    "UPDATE step_chunks SET data = X'4453545001020304' || substr (data, 9) WHERE run_id = %lld",
+    "UPDATE step_chunks SET data = substr (data, 1, length (data) - 1) WHERE run_id = %lld",
+    "UPDATE step_chunks SET n_rows = n_rows - 1 WHERE run_id = %lld",
+    "UPDATE step_chunks SET last_step = last_step + 1 WHERE run_id = %lld",
+    "UPDATE step_chunks SET max_epoch = max_epoch + 1 WHERE run_id = %lld",
+    "UPDATE step_chunks SET data = substr (data, 1, 8) || substr (data, 45, 36) || substr (data, 9, 36)"
+    " || substr (data, 81) WHERE run_id = %lld",
+  };
+  g_autofree char *path = scratch_path ("steps-damaged.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  g_autoptr(GArray) got = NULL;
+  DistilleryStepRow rows[10];
+  Project project = make_project (path);
+  gint64 ids[G_N_ELEMENTS (damages)], overlapping, spare;
+
+  for (int i = 0; i < 10; i++)
+    rows[i] = step_row (i);
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (damages); i++)
+    {
+      ids[i] = distillery_store_add_run (store, project.experiment, 0, i, &error);
+      g_assert_true (distillery_store_append_steps (store, ids[i], rows, 10, &error));
+      g_assert_no_error (error);
+    }
+  /* Two chunks, each sound, that cover the same steps. */
+  overlapping = distillery_store_add_run (store, project.experiment, 0, 99, &error);
+  spare = distillery_store_add_run (store, project.experiment, 0, 99, &error);
+  g_assert_true (distillery_store_append_steps (store, overlapping, rows, 10, &error));
+  g_assert_true (distillery_store_append_steps (store, spare, rows + 3, 5, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&store, distillery_store_close);
+  for (guint i = 0; i < G_N_ELEMENTS (damages); i++)
+    {
+      g_autofree char *sql = g_strdup_printf (damages[i], (long long) ids[i]);
+
+      raw_exec (path, sql);
+    }
+  {
+    g_autofree char *sql = g_strdup_printf ("UPDATE step_chunks SET run_id = %lld WHERE run_id = %lld",
+                                            (long long) overlapping, (long long) spare);
+
+    raw_exec (path, sql);
+  }
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i <= G_N_ELEMENTS (damages); i++)
+    {
+      g_assert_null (distillery_store_get_steps (store, i < G_N_ELEMENTS (damages) ? ids[i] : overlapping, &error));
+      g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_DAMAGED);
+      assert_message_names (error, path, "step metrics");
+      g_clear_error (&error);
+    }
+  /* Writing over a damaged chunk fails too, and changes nothing; starting
+   * the run over drops it. */
+  g_assert_false (distillery_store_append_steps (store, ids[0], rows, 1, &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_DAMAGED);
+  g_clear_error (&error);
+  g_assert_null (distillery_store_get_steps (store, ids[0], &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_DAMAGED);
+  g_clear_error (&error);
+  g_assert_true (distillery_store_truncate_run (store, ids[0], -1, &error));
+  got = distillery_store_get_steps (store, ids[0], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, 0);
+  g_clear_pointer (&got, g_array_unref);
+  got = distillery_store_get_steps (store, project.run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, FIXTURE_N_STEPS);
+}
+
+/* Enough steps for several checkpoints, which a thread of the store runs:
+ * all of them read back, and closing leaves the project file alone. */
+static void
+test_steps_many (void)
+{
+  enum { BATCH = 8192, N_BATCHES = 40 };
+  g_autofree char *path = scratch_path ("steps-many.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  g_autoptr(DistilleryStore) reader = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autofree DistilleryStepRow *rows = g_new (DistilleryStepRow, BATCH);
+  Project project = make_project (path);
+  gint64 id;
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  reader = distillery_store_open (path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  id = distillery_store_add_run (store, project.experiment, 0, 1, &error);
+  g_assert_no_error (error);
+  for (int b = 0; b < N_BATCHES; b++)
+    {
+      for (int i = 0; i < BATCH; i++)
+        rows[i] = step_row ((gint64) b * BATCH + i);
+      g_assert_true (distillery_store_append_steps (store, id, rows, BATCH, &error));
+      g_assert_no_error (error);
+      /* A reader on its own connection sees each batch once committed. */
+      if (b % 10 == 9)
+        {
+          got = distillery_store_get_steps (reader, id, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (got->len, ==, (b + 1) * BATCH);
+          g_clear_pointer (&got, g_array_unref);
+        }
+    }
+  g_clear_pointer (&reader, distillery_store_close);
+  g_clear_pointer (&store, distillery_store_close);
+  assert_no_side_files (path);
+  g_assert_cmpint (raw_int (path, "PRAGMA page_size"), ==, 16384);
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  got = distillery_store_get_steps (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, N_BATCHES * BATCH);
+  for (guint i = 0; i < got->len; i += 997)
+    {
+      DistilleryStepRow expected = step_row (i);
+
+      assert_steps_equal (&g_array_index (got, DistilleryStepRow, i), &expected);
+    }
 }
 
 static GBytes *
@@ -1422,14 +1744,33 @@ test_save_as (void)
   g_assert_false (distillery_store_is_read_only (opened));
 }
 
-/* The schema-1 file committed beside this test opens in this build, is
- * brought up to the current schema, and reads back what it holds. */
-static void
-test_fixture_schema_1 (void)
+/* A copy of the committed fixture of a schema version, in the scratch
+ * folder. */
+static char *
+copy_fixture (int version)
 {
-  g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "store", "fixtures", "schema-1.distillery", NULL);
-  g_autofree char *path = scratch_path ("schema-1.distillery");
+  g_autofree char *name = g_strdup_printf ("schema-%d.distillery", version);
+  g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "store", "fixtures", name, NULL);
   g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = scratch_path (name);
+  gsize length;
+
+  g_assert_true (g_file_get_contents (fixture, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, version);
+  return path;
+}
+
+/* The fixture file of each schema, committed beside this test, opens in
+ * this build, is brought up to the current schema, and reads back what it
+ * holds. */
+static void
+test_fixture (gconstpointer data)
+{
+  int version = GPOINTER_TO_INT (data);
+  g_autofree char *path = copy_fixture (version);
   g_autoptr(GError) error = NULL;
   g_autoptr(DistilleryStore) store = NULL;
   g_autoptr(DistilleryStoreExperiment) experiment = NULL;
@@ -1441,13 +1782,8 @@ test_fixture_schema_1 (void)
   g_autoptr(GBytes) csv = NULL;
   g_autoptr(GBytes) checkpoint = NULL;
   g_autofree char *name = NULL;
-  gsize length;
+  DistilleryStepRow more[2] = { step_row (FIXTURE_N_STEPS), step_row (FIXTURE_N_STEPS + 1) };
   int epoch;
-
-  g_assert_true (g_file_get_contents (fixture, &contents, &length, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (path, contents, length, NULL));
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 1);
 
   store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -1474,7 +1810,9 @@ test_fixture_schema_1 (void)
   g_assert_cmpint (run->status, ==, DISTILLERY_RUN_FINISHED);
   g_assert_cmpuint (run->seed, ==, 42);
   g_assert_cmpint (run->epochs_done, ==, 1);
+  /* Schema 1 kept these a row each, schema 2 in chunks; NaN included. */
   steps = distillery_store_get_steps (store, run->id, &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (steps->len, ==, FIXTURE_N_STEPS);
   for (int i = 0; i < FIXTURE_N_STEPS; i++)
     {
@@ -1489,11 +1827,82 @@ test_fixture_schema_1 (void)
   g_assert_no_error (error);
   g_assert_cmpint (epoch, ==, 0);
 
-  /* Brought to the current schema, and writable. */
+  /* Brought to the current schema, and writable, steps included. */
   g_assert_cmpint (distillery_store_add_run (store, experiment->id, 0, 43, &error), >, 0);
+  g_assert_true (distillery_store_append_steps (store, run->id, more, G_N_ELEMENTS (more), &error));
   g_assert_no_error (error);
+  g_clear_pointer (&steps, g_array_unref);
+  steps = distillery_store_get_steps (store, run->id, &error);
+  g_assert_cmpuint (steps->len, ==, FIXTURE_N_STEPS + G_N_ELEMENTS (more));
+  assert_steps_equal (&g_array_index (steps, DistilleryStepRow, FIXTURE_N_STEPS + 1), &more[1]);
   g_clear_pointer (&store, distillery_store_close);
   g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, DISTILLERY_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (path, "SELECT count (*) FROM sqlite_schema WHERE name = 'steps'"), ==, 0);
+}
+
+/* Migration 1 -> 2 turns every run's step rows into chunks of at most
+ * 4096, in one transaction: when it fails, the file stays at schema 1
+ * with its rows. */
+static void
+test_migrate_steps (void)
+{
+  g_autofree char *path = copy_fixture (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  g_autoptr(GArray) steps = NULL;
+
+  /* 10000 more steps for the fixture's run (the first without metrics,
+   * as schema 1 kept NaN), and a second run of 5. */
+  raw_exec (path,
+            "WITH RECURSIVE s (i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM s WHERE i < 10002)"
+            " INSERT INTO steps SELECT 1, i, i / 1000, CASE WHEN i = 3 THEN NULL ELSE 1.0 / i END,"
+            " 0.25, 0.5, 0.001, i * 0.125 FROM s;"
+            "INSERT INTO runs (id, experiment_id, seed, created) VALUES (2, 1, 7, 0);"
+            "INSERT INTO steps VALUES (2, 0, 0, 1, 2, 3, 4, 5), (2, 1, 0, 1, 2, 3, 4, 5.5), (2, 2, 0, 1, 2, 3, 4, 6),"
+            " (2, 3, 1, 1, 2, 3, 4, 6.5), (2, 4, 1, 1, 2, 3, 4, 7);");
+
+  /* A table in the way makes the migration fail half-way. */
+  raw_exec (path, "CREATE TABLE step_chunks (x)");
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_null (store);
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_IO);
+  assert_message_names (error, path, "step_chunks");
+  g_clear_error (&error);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (raw_int (path, "SELECT count (*) FROM steps"), ==, 10008);
+  raw_exec (path, "DROP TABLE step_chunks");
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  steps = distillery_store_get_steps (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, 10003);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      DistilleryStepRow *row = &g_array_index (steps, DistilleryStepRow, i);
+
+      g_assert_cmpint (row->step, ==, i);
+      if (i < FIXTURE_N_STEPS)
+        continue;
+      g_assert_cmpint (row->epoch, ==, i / 1000);
+      if (i == 3)
+        g_assert_true (isnan (row->loss));
+      else
+        g_assert_cmpfloat (row->loss, ==, (float) (1.0 / i));
+      g_assert_cmpfloat (row->learning_rate, ==, 0.001f);
+      g_assert_cmpfloat (row->wall, ==, i * 0.125);
+    }
+  g_clear_pointer (&steps, g_array_unref);
+  steps = distillery_store_get_steps (store, 2, &error);
+  g_assert_cmpuint (steps->len, ==, 5);
+  g_assert_cmpint (g_array_index (steps, DistilleryStepRow, 4).epoch, ==, 1);
+  g_assert_cmpfloat (g_array_index (steps, DistilleryStepRow, 4).wall, ==, 7);
+  g_clear_pointer (&store, distillery_store_close);
+
+  g_assert_cmpint (raw_int (path, "SELECT group_concat (n_rows) = '4096,4096,1811,5' FROM"
+                                  " (SELECT n_rows FROM step_chunks ORDER BY run_id, first_step)"), ==, 1);
+  /* The file keeps its pages of 4 KiB. */
+  g_assert_cmpint (raw_int (path, "PRAGMA page_size"), ==, 4096);
 }
 
 int
@@ -1530,12 +1939,18 @@ main (int    argc,
   g_test_add_func ("/store/experiments/round-trip", test_experiments);
   g_test_add_func ("/store/runs/status-and-result", test_runs);
   g_test_add_func ("/store/metrics/steps", test_steps);
+  g_test_add_func ("/store/metrics/steps-again", test_steps_again);
+  g_test_add_func ("/store/metrics/steps-truncate", test_steps_truncate);
+  g_test_add_func ("/store/metrics/steps-damaged", test_steps_damaged);
+  g_test_add_func ("/store/metrics/steps-many", test_steps_many);
   g_test_add_func ("/store/metrics/epochs", test_epochs);
   g_test_add_func ("/store/read-only/flag", test_read_only_flag);
   g_test_add_func ("/store/read-only/file", test_read_only_file);
   g_test_add_func ("/store/recover/dead-owners", test_recover);
   g_test_add_func ("/store/save-as/copy", test_save_as);
-  g_test_add_func ("/store/fixture/schema-1", test_fixture_schema_1);
+  g_test_add_data_func ("/store/fixture/schema-1", GINT_TO_POINTER (1), test_fixture);
+  g_test_add_data_func ("/store/fixture/schema-2", GINT_TO_POINTER (2), test_fixture);
+  g_test_add_func ("/store/fixture/migrate-steps", test_migrate_steps);
 
   status = g_test_run ();
   remove_tree (scratch);
