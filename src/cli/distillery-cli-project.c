@@ -201,8 +201,8 @@ metric (const char *json, const char *name)
   return json_object_get_double_member_with_default (o, name, NAN);
 }
 
-static char *
-percent (double v)
+char *
+distillery_cli_percent (double v)
 {
   return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f %%", 100 * v);
 }
@@ -261,7 +261,7 @@ cmd_list (int argc, char **argv)
   for (guint i = 0; i < runs->len; i++)
     {
       DistilleryStoreRun *r = runs->pdata[i];
-      g_autofree char *acc = percent (metric (r->final_metrics, "accuracy"));
+      g_autofree char *acc = distillery_cli_percent (metric (r->final_metrics, "accuracy"));
       g_autofree char *what = r->experiment_id
                                 ? g_strdup_printf (_("experiment %" G_GINT64_FORMAT), r->experiment_id)
                                 : g_strdup_printf (_("teacher %" G_GINT64_FORMAT), r->teacher_id);
@@ -296,8 +296,8 @@ report_job (DistilleryRunQueue *queue, DistilleryJob *job, const GError *job_err
   g_autoptr(DistilleryStore) store = distillery_store_open (distillery_job_get_project_path (job),
                                                             DISTILLERY_STORE_OPEN_READ_ONLY, &error);
   g_autoptr(DistilleryStoreRun) r = store ? distillery_store_get_run (store, run, &error) : NULL;
-  g_autofree char *acc = percent (metric (r ? r->final_metrics : NULL, "accuracy"));
-  g_autofree char *agree = percent (metric (r ? r->final_metrics : NULL, "agreement"));
+  g_autofree char *acc = distillery_cli_percent (metric (r ? r->final_metrics : NULL, "accuracy"));
+  g_autofree char *agree = distillery_cli_percent (metric (r ? r->final_metrics : NULL, "agreement"));
   printf (_("Run %" G_GINT64_FORMAT " finished: test accuracy %s, agreement with the teacher %s.\n"),
           run, acc, agree);
   fflush (stdout);
@@ -495,8 +495,8 @@ cmd_report (int argc, char **argv)
         }
       else
         {
-          g_autofree char *acc = percent (v[0]);
-          g_autofree char *agree = percent (v[1]);
+          g_autofree char *acc = distillery_cli_percent (v[0]);
+          g_autofree char *agree = distillery_cli_percent (v[1]);
           g_autofree char *kl = number ("%.4f", v[2]);
           g_autofree char *ece = number ("%.4f", v[3]);
           g_autofree char *secs = number ("%.2f", v[4]);

@@ -13,4 +13,7 @@
 DistilleryStepAction distillery_cli_progress (const char *model_name, const KdStepReport *report,
                                   double samples_per_second, gpointer user_data);
 
+/* "95.77 %", or a dash for NaN (a measure that does not apply). */
+char *distillery_cli_percent (double v);
+
 int distillery_cli_project (const char *verb, int argc, char **argv);

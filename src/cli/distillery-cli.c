@@ -19,17 +19,11 @@
 #include "distillery-training.h"
 #include "kd-blas.h"
 
-static char *
-format_percent (double v)
-{
-  return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f %%", 100.0 * v);
-}
-
 static void
 print_row (const DistilleryModelResult *r, gboolean is_teacher)
 {
-  g_autofree char *acc = format_percent (r->accuracy);
-  g_autofree char *agree = is_teacher ? g_strdup ("—") : format_percent (r->agreement);
+  g_autofree char *acc = distillery_cli_percent (r->accuracy);
+  g_autofree char *agree = is_teacher ? g_strdup ("—") : distillery_cli_percent (r->agreement);
   g_autofree char *kl = is_teacher ? g_strdup ("—") : g_strdup_printf ("%.4f", r->kl);
 
   printf ("%-20s %-18s %9" G_GSIZE_FORMAT " %9s %10s %8s %7.4f %8.2f %10.0f\n",
