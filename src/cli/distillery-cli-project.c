@@ -377,7 +377,7 @@ static int
 cmd_resume (int argc, char **argv)
 {
   GError *error = NULL;
-  if (!parse ("resume", "FILE [RUN]", _("Continue an interrupted run from its last finished epoch (default: the latest)."),
+  if (!parse ("resume", "FILE [RUN]", _("Continue an interrupted or paused run from its last checkpoint (default: the latest)."),
               NULL, &argc, &argv, 1, 2, &error))
     return fail ("resume", error);
   g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
@@ -405,7 +405,9 @@ cmd_resume (int argc, char **argv)
       if (run == 0)
         return usage_error ("resume", _("no run of this project was interrupted"));
     }
-  if (!distillery_project_resume (store, run, distillery_cli_progress, NULL, &error))
+  g_autoptr(DistilleryWriter) writer = distillery_writer_open (argv[1], &error);
+  if (writer == NULL
+      || !distillery_project_resume (store, writer, run, distillery_cli_progress, NULL, &error))
     return fail ("resume", error);
   printf (_("Run %" G_GINT64_FORMAT " finished.\n"), run);
   return 0;

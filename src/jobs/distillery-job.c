@@ -30,6 +30,7 @@ typedef struct
   KdStepReport report;
   double       samples_per_second;
   gboolean     have_report;
+  DistilleryRunStatus stopped;   /* how training stopped, once it has; else RUNNING */
 } Progress;
 
 struct _DistilleryJob
@@ -164,6 +165,7 @@ distillery_job_init (DistilleryJob *self)
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
   self->status = DISTILLERY_RUN_QUEUED;
+  self->pending.stopped = self->shown.stopped = DISTILLERY_RUN_RUNNING;
 }
 
 DistilleryJob *
@@ -189,6 +191,15 @@ distillery_job_new_resume (const char *project_path, gint64 run_id)
   return self;
 }
 
+static void
+set_status (DistilleryJob *self, DistilleryRunStatus status)
+{
+  if (self->status == status)
+    return;
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
 /* Main thread: publish what the worker last reported. */
 static gboolean
 deliver_progress (gpointer data)
@@ -208,6 +219,7 @@ deliver_progress (gpointer data)
   self->shown.report = self->pending.report;
   self->shown.samples_per_second = self->pending.samples_per_second;
   self->shown.have_report = self->pending.have_report;
+  self->shown.stopped = self->pending.stopped;
   self->update_scheduled = FALSE;
   g_mutex_unlock (&self->lock);
 
@@ -219,6 +231,10 @@ deliver_progress (gpointer data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN_ID]);
   for (guint p = PROP_STEP; p <= PROP_LOSS; p++)
     g_object_notify_by_pspec (G_OBJECT (self), properties[p]);
+  /* Training stopped: the window says so now, while the run's last
+   * writes are still on their way to the file. */
+  if (self->shown.stopped != DISTILLERY_RUN_RUNNING && self->status == DISTILLERY_RUN_RUNNING)
+    set_status (self, self->shown.stopped);
   g_object_thaw_notify (G_OBJECT (self));
   return G_SOURCE_REMOVE;
 }
@@ -269,13 +285,17 @@ on_step (const char *model_name, const KdStepReport *report, double samples_per_
   return DISTILLERY_STEP_CONTINUE;
 }
 
-static void
-set_status (DistilleryJob *self, DistilleryRunStatus status)
+static DistilleryRunStatus
+status_for (const GError *error)
 {
-  if (self->status == status)
-    return;
-  self->status = status;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+  if (error == NULL)
+    return DISTILLERY_RUN_FINISHED;
+  if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
+    return DISTILLERY_RUN_PAUSED;
+  if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return DISTILLERY_RUN_CANCELLED;
+  return DISTILLERY_RUN_FAILED;
 }
 
 static void
@@ -283,7 +303,8 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   DistilleryJob *self = source;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DistilleryStore) store = NULL;
+  DistilleryWriter *writer = NULL;
+  DistilleryStore *store = NULL;
   gint64 run_id = self->resume_run_id;
   gboolean ok = FALSE;
 
@@ -294,22 +315,43 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 #endif
   if (g_cancellable_set_error_if_cancelled (self->cancellable, &error))
     goto out;
-  store = distillery_store_open (self->project_path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  /* Writes go through the project's one writer; this connection reads. */
+  writer = distillery_writer_open (self->project_path, &error);
+  store = writer ? distillery_store_open (self->project_path, DISTILLERY_STORE_OPEN_READ_ONLY, &error) : NULL;
   if (store == NULL)
     goto out;
-  if (run_id == 0 && (run_id = distillery_project_create_run (store, self->experiment_id, self->seed, &error)) <= 0)
+  if (run_id == 0
+      && (run_id = distillery_project_create_run (store, writer, self->experiment_id, self->seed, &error)) <= 0)
     goto out;
   g_mutex_lock (&self->lock);
   self->pending.run_id = run_id;
   g_mutex_unlock (&self->lock);
 
   if (self->resume_run_id != 0)
-    ok = distillery_project_resume (store, run_id, on_step, self, &error);
+    ok = distillery_project_resume (store, writer, run_id, on_step, self, &error);
   else
-    ok = distillery_project_execute_run (store, run_id, on_step, self, &error);
+    ok = distillery_project_execute_run (store, writer, run_id, on_step, self, &error);
 
 out:
+  g_mutex_lock (&self->lock);
+  self->pending.stopped = status_for (error);
+  g_mutex_unlock (&self->lock);
   schedule_progress (self, TRUE);
+  /* The task ends once the file says how the run ended. A failed write
+   * fails a run that had stopped for another reason, too: its row may not
+   * say so. */
+  if (writer != NULL && run_id > 0)
+    {
+      g_autoptr(GError) write_error = NULL;
+      if (!distillery_writer_sync (writer, run_id, &write_error))
+        {
+          ok = FALSE;
+          g_clear_error (&error);
+          error = g_steal_pointer (&write_error);
+        }
+    }
+  g_clear_pointer (&store, distillery_store_close);
+  g_clear_pointer (&writer, distillery_writer_unref);
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
@@ -335,15 +377,8 @@ run_done (GObject *source, GAsyncResult *result, gpointer data)
       g_clear_object (&self->caller_cancellable);
     }
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    set_status (self, DISTILLERY_RUN_FINISHED);
-  else if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
-    set_status (self, DISTILLERY_RUN_PAUSED);
-  else if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
-           || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    set_status (self, DISTILLERY_RUN_CANCELLED);
-  else
-    set_status (self, DISTILLERY_RUN_FAILED);
+  g_task_propagate_boolean (G_TASK (result), &error);
+  set_status (self, status_for (error));
 
   if (error != NULL)
     g_task_return_error (outer, error);

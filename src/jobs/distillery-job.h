@@ -33,9 +33,11 @@ gboolean            distillery_job_run_finish (DistilleryJob  *job,
                                                GAsyncResult   *result,
                                                GError        **error);
 
-/* Both act at the worker's next step; a paused run resumes later with
- * distillery_job_new_resume. A job cancelled before it started reads as
- * cancelled at once and never runs. */
+/* Both act at the worker's next step: the status property changes as soon
+ * as training stopped, and the task ends once the project file says so
+ * too (a paused run with a checkpoint at the step it stopped after). A
+ * paused run resumes later with distillery_job_new_resume. A job cancelled
+ * before it started reads as cancelled at once and never runs. */
 void                distillery_job_pause      (DistilleryJob *job);
 void                distillery_job_cancel     (DistilleryJob *job);
 

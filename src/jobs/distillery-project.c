@@ -284,6 +284,145 @@ distillery_project_add_experiment (DistilleryStore *store, const char *name, gin
   return distillery_store_add_experiment (store, &x, error);
 }
 
+/* ---- Writes of a run ---------------------------------------------- */
+
+/* Everything a run writes goes through its project's writer. The step
+ * rows, epoch commits and the pause checkpoint are handed over and the
+ * run trains on; writes whose result the run needs next (a new run's id,
+ * the truncation before resuming) wait for their commit. */
+
+typedef struct
+{
+  gint64              run_id;
+  GArray             *steps;        /* DistilleryStepRow */
+  DistilleryEpochRow  epoch;        /* an epoch commit; a pause uses epoch and step */
+  double              seconds;
+  GBytes             *checkpoint;
+  gboolean            is_best;
+  DistilleryRunStatus status;
+  char               *message;      /* the status's error, or the result's JSON */
+  GBytes             *model;
+} RunWrite;
+
+static void
+run_write_free (gpointer data)
+{
+  RunWrite *w = data;
+  g_clear_pointer (&w->steps, g_array_unref);
+  g_clear_pointer (&w->epoch.agreement_matrix, g_bytes_unref);
+  g_clear_pointer (&w->checkpoint, g_bytes_unref);
+  g_clear_pointer (&w->model, g_bytes_unref);
+  g_free (w->message);
+  g_free (w);
+}
+
+static RunWrite *
+run_write_new (gint64 run_id, GArray **steps)
+{
+  RunWrite *w = g_new0 (RunWrite, 1);
+  w->run_id = run_id;
+  if (steps != NULL)
+    {
+      /* The rows change hands; the run fills a new array. */
+      w->steps = g_steal_pointer (steps);
+      *steps = g_array_sized_new (FALSE, FALSE, sizeof (DistilleryStepRow), w->steps->len);
+    }
+  return w;
+}
+
+static gsize
+run_write_cost (const RunWrite *w)
+{
+  return (w->steps ? w->steps->len * sizeof (DistilleryStepRow) : 0)
+         + (w->checkpoint ? g_bytes_get_size (w->checkpoint) : 0)
+         + (w->model ? g_bytes_get_size (w->model) : 0);
+}
+
+static gboolean
+write_steps (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunWrite *w = data;
+  return distillery_store_append_steps (store, w->run_id, (DistilleryStepRow *) w->steps->data,
+                                        w->steps->len, error);
+}
+
+static gboolean
+write_epoch (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunWrite *w = data;
+  return distillery_store_commit_epoch (store, w->run_id, (DistilleryStepRow *) w->steps->data,
+                                        w->steps->len, &w->epoch, w->seconds, w->checkpoint,
+                                        w->is_best, error);
+}
+
+static gboolean
+write_pause (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunWrite *w = data;
+  return distillery_store_commit_pause (store, w->run_id, (DistilleryStepRow *) w->steps->data,
+                                        w->steps->len, w->epoch.epoch, w->epoch.step, w->seconds,
+                                        w->checkpoint, error)
+         && distillery_store_set_run_status (store, w->run_id, w->status, w->message, error);
+}
+
+static gboolean
+write_status (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunWrite *w = data;
+  return (w->steps == NULL || w->steps->len == 0
+          || distillery_store_append_steps (store, w->run_id, (DistilleryStepRow *) w->steps->data,
+                                            w->steps->len, error))
+         && distillery_store_set_run_status (store, w->run_id, w->status, w->message, error);
+}
+
+static gboolean
+write_result (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunWrite *w = data;
+  return distillery_store_set_run_result (store, w->run_id, w->message, w->model, error)
+         && distillery_store_set_run_status (store, w->run_id, DISTILLERY_RUN_FINISHED, NULL, error);
+}
+
+static void
+post (DistilleryWriter *writer, DistilleryWriteFunc func, RunWrite *w)
+{
+  distillery_writer_post (writer, w->run_id, func, w, run_write_free, run_write_cost (w));
+}
+
+typedef struct
+{
+  gint64  run_id;           /* out for add_run */
+  gint64  experiment_id, teacher_id;
+  guint64 seed;
+  int     epoch;            /* truncate after this epoch */
+} RunSetup;
+
+static gboolean
+write_new_run (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunSetup *s = data;
+  /* Running from the moment it exists: a process that dies while still
+   * loading data leaves a run that reads as interrupted, not as queued. */
+  s->run_id = distillery_store_add_run (store, s->experiment_id, s->teacher_id, s->seed, error);
+  return s->run_id > 0 && distillery_store_set_run_status (store, s->run_id, DISTILLERY_RUN_RUNNING, NULL, error);
+}
+
+static gboolean
+write_restart (DistilleryStore *store, gpointer data, GError **error)
+{
+  RunSetup *s = data;
+  /* Rows logged after the checkpoint belong to steps about to be redone. */
+  return distillery_store_truncate_run (store, s->run_id, s->epoch, error)
+         && distillery_store_set_run_status (store, s->run_id, DISTILLERY_RUN_RUNNING, NULL, error);
+}
+
+static gint64
+new_run (DistilleryWriter *writer, gint64 experiment_id, gint64 teacher_id, guint64 seed, GError **error)
+{
+  RunSetup s = { 0, experiment_id, teacher_id, seed, -1 };
+  return distillery_writer_call (writer, write_new_run, &s, error) ? s.run_id : 0;
+}
+
 /* ---- Runs --------------------------------------------------------- */
 
 /* Large buffers of a run: running out of memory fails the run, not the
@@ -300,7 +439,8 @@ try_alloc (gsize n, gsize size, const char *what, GError **error)
 
 typedef struct
 {
-  DistilleryStore *store;
+  DistilleryStore  *store;              /* this run's reading connection */
+  DistilleryWriter *writer;
   gint64           run_id;
   const char      *model_name;
   KdTrainConfig    config;
@@ -336,73 +476,127 @@ metrics_json (const KdMetrics *m, double seconds, double samples_per_second)
   return json_to_string (root, FALSE);
 }
 
-static gboolean
-fail_run (DistilleryStore *store, gint64 run_id, DistilleryRunStatus status, GError *cause, GError **error)
+/* A checkpoint-sized buffer whose pages are mapped already. Copying a
+ * large model into fresh pages costs a page fault per 4 KiB (about 40 ms
+ * for the 1200-1200 model's 20 MB on our test machine), which a pause
+ * cannot afford; a run keeps one such buffer ready. */
+static guchar *
+spare_buffer (KdTrainer *trainer)
 {
-  distillery_store_set_run_status (store, run_id, status, cause->message, NULL);
+  gsize size = kd_trainer_checkpoint_size (trainer);
+  guchar *buffer = g_try_malloc (size);
+  if (buffer != NULL)
+    memset (buffer, 0, size);
+  return buffer;
+}
+
+static GBytes *
+take_checkpoint (KdTrainer *trainer, guchar **spare)
+{
+  gsize size = kd_trainer_checkpoint_size (trainer);
+  guchar *blob = *spare != NULL ? g_steal_pointer (spare) : g_malloc (size);
+  kd_trainer_checkpoint_save (trainer, blob);
+  return g_bytes_new_take (blob, size);
+}
+
+/* Records how the run stopped (with the step rows still pending) and
+ * passes the cause on. A paused run also leaves a checkpoint at the step
+ * it stopped after, so that resuming goes on from there. */
+static gboolean
+stop_run (RunPlan *plan, GArray **pending, DistilleryRunStatus status, KdTrainer *trainer, guchar **spare,
+          const KdStepReport *report, double seconds, GError *cause, GError **error)
+{
+  RunWrite *w = run_write_new (plan->run_id, pending);
+  w->status = status;
+  w->message = g_strdup (cause->message);
+  if (status == DISTILLERY_RUN_PAUSED && trainer != NULL)
+    {
+      w->epoch.epoch = report->epoch;
+      w->epoch.step = report->step;
+      w->seconds = seconds;
+      w->checkpoint = take_checkpoint (trainer, spare);
+      post (plan->writer, write_pause, w);
+    }
+  else
+    post (plan->writer, write_status, w);
   g_propagate_error (error, cause);
   return FALSE;
 }
 
-/* Trains plan->run_id to its end, from its last checkpoint when resuming. */
+static gboolean
+fail_run (RunPlan *plan, GArray **pending, GError *cause, GError **error)
+{
+  return stop_run (plan, pending, DISTILLERY_RUN_FAILED, NULL, NULL, NULL, 0, cause, error);
+}
+
+/* Resuming: loads the "last" checkpoint into the trainer. Returns the
+ * epoch it was taken in (-1 when there is none: the run starts over) and
+ * sets done_seconds to the time trained before it; -2 on error. */
+static int
+load_checkpoint (RunPlan *plan, KdTrainer *trainer, double *done_seconds, GError **error)
+{
+  g_autoptr(GError) missing = NULL;
+  g_autoptr(DistilleryStoreRun) run = NULL;
+  int epoch = -1;
+  const char *problem;
+
+  /* What this process last wrote must be readable first. */
+  if (!distillery_writer_sync (plan->writer, 0, error)
+      || (run = distillery_store_get_run (plan->store, plan->run_id, error)) == NULL)
+    return -2;
+  g_autoptr(GBytes) blob = distillery_store_get_checkpoint (plan->store, plan->run_id, "last", &epoch, &missing);
+  if (blob == NULL)
+    {
+      if (!g_error_matches (missing, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&missing));
+          return -2;
+        }
+      return -1;   /* killed before its first epoch ended: start over */
+    }
+  gsize size;
+  const void *data = g_bytes_get_data (blob, &size);
+  if ((problem = kd_trainer_checkpoint_load (trainer, data, size)) != NULL)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("Cannot resume the %s: %s."), plan->model_name, problem);
+      return -2;
+    }
+  *done_seconds = run->seconds;
+  return epoch;
+}
+
+/* Trains plan->run_id to its end, from its last checkpoint when resuming.
+ * Returns when training stopped; its last writes may still be queued. */
 static gboolean
 execute_run (RunPlan *plan, gboolean resume, GError **error)
 {
-  DistilleryStore *store = plan->store;
-  const char *problem = NULL;
-  g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, plan->run_id, error);
   g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (DistilleryStepRow));
   GError *local = NULL;
   double best_accuracy = -1, done_seconds = 0;
   DistilleryStepLoop loop;
   KdStepReport report;
   KdMetrics metrics;
-  gboolean ok = FALSE;
   int stepped;
 
-  if (run == NULL)
-    return FALSE;
   KdTrainer *trainer = distillery_trainer_new (plan->model_name, &plan->config, plan->train,
                                                plan->teacher_answers, &local);
   if (trainer == NULL)
-    return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
+    return fail_run (plan, &pending, local, error);
   if (kd_metrics_init (&metrics, plan->test->n_classes) != 0)
     {
       kd_trainer_free (trainer);
       g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
                    _("There is not enough memory to evaluate the %s."), plan->model_name);
-      return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
+      return fail_run (plan, &pending, local, error);
     }
 
-  int resume_epoch = -1;
-  if (resume)
-    {
-      g_autoptr(GError) missing = NULL;
-      g_autoptr(GBytes) blob = distillery_store_get_checkpoint (store, plan->run_id, "last", &resume_epoch, &missing);
-      if (blob != NULL)
-        {
-          gsize size;
-          const void *data = g_bytes_get_data (blob, &size);
-          if ((problem = kd_trainer_checkpoint_load (trainer, data, size)) != NULL)
-            {
-              g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
-                           _("Cannot resume the %s: %s."), plan->model_name, problem);
-              goto out;
-            }
-          done_seconds = run->seconds;
-        }
-      else if (!g_error_matches (missing, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (&local, g_steal_pointer (&missing));
-          goto out;
-        }
-      else
-        resume_epoch = -1;   /* killed before its first epoch ended: start over */
-    }
-  /* Rows logged after the checkpoint belong to steps about to be redone. */
-  if (!distillery_store_truncate_run (store, plan->run_id, resume_epoch, &local)
-      || !distillery_store_set_run_status (store, plan->run_id, DISTILLERY_RUN_RUNNING, NULL, &local))
-    goto out;
+  g_autofree guchar *spare = spare_buffer (trainer);
+  RunSetup restart = { .run_id = plan->run_id, .epoch = -1 };
+  if (resume && (restart.epoch = load_checkpoint (plan, trainer, &done_seconds, &local)) < -1)
+    goto failed;
+  if (!distillery_writer_call (plan->writer, write_restart, &restart, &local))
+    goto failed;
 
   distillery_step_loop_init (&loop, plan->model_name, plan->step_func, plan->user_data);
   while ((stepped = distillery_step_loop_next (&loop, trainer, &report, &local)) != 0)
@@ -417,18 +611,16 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
 
       if (stepped < 0)
         {
-          /* The steps up to here happened: keep their rows. A paused run
-           * resumes from its last epoch's checkpoint, whose truncation
-           * drops these rows again before the steps are redone. */
+          /* The steps up to here happened: their rows are kept. */
           DistilleryRunStatus status = DISTILLERY_RUN_FAILED;
           if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED))
             status = DISTILLERY_RUN_CANCELLED;
           else if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
             status = DISTILLERY_RUN_PAUSED;
-          distillery_store_append_steps (store, plan->run_id, (DistilleryStepRow *) pending->data, pending->len, NULL);
+          stop_run (plan, &pending, status, trainer, &spare, &report, row.wall, local, error);
           kd_metrics_clear (&metrics);
           kd_trainer_free (trainer);
-          return fail_run (store, plan->run_id, status, local, error);
+          return FALSE;
         }
 
       if (report.epoch_done)
@@ -436,59 +628,55 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
           kd_metrics_clear (&metrics);
           kd_metrics_init (&metrics, plan->test->n_classes);
           kd_evaluate (kd_trainer_model (trainer), plan->test, plan->teacher_test_probs, &metrics);
-          gsize size = kd_trainer_checkpoint_size (trainer);
-          g_autofree guchar *blob = g_malloc (size);
-          kd_trainer_checkpoint_save (trainer, blob);
-          g_autoptr(GBytes) checkpoint = g_bytes_new_take (g_steal_pointer (&blob), size);
           gsize matrix_size = sizeof (guint64) * plan->test->n_classes * plan->test->n_classes;
-          g_autoptr(GBytes) matrix = plan->teacher_test_probs
-                                       ? g_bytes_new (metrics.matrix, matrix_size) : NULL;
           double accuracy = kd_metrics_accuracy (&metrics);
-          DistilleryEpochRow epoch = {
+          RunWrite *w = run_write_new (plan->run_id, &pending);
+          w->epoch = (DistilleryEpochRow) {
             .epoch = report.epoch, .step = report.step, .wall = row.wall,
             .train_loss = report.loss.total,
             .val_loss = kd_metrics_loss (&metrics), .val_accuracy = accuracy,
             .val_agreement = kd_metrics_agreement (&metrics), .val_kl = kd_metrics_kl (&metrics),
-            .val_ece = kd_metrics_ece (&metrics), .agreement_matrix = matrix,
+            .val_ece = kd_metrics_ece (&metrics),
+            .agreement_matrix = plan->teacher_test_probs ? g_bytes_new (metrics.matrix, matrix_size) : NULL,
           };
-          gboolean is_best = accuracy > best_accuracy;
-          if (is_best)
+          w->seconds = row.wall;
+          w->checkpoint = take_checkpoint (trainer, &spare);
+          spare = spare_buffer (trainer);
+          w->is_best = accuracy > best_accuracy;
+          if (w->is_best)
             best_accuracy = accuracy;
-          if (!distillery_store_commit_epoch (store, plan->run_id, (DistilleryStepRow *) pending->data,
-                                              pending->len, &epoch, row.wall, checkpoint, is_best, &local))
-            goto out;
-          g_array_set_size (pending, 0);
+          post (plan->writer, write_epoch, w);
+          /* A write that failed (a full disk) stops the run at the next
+           * epoch rather than training on into nothing. */
+          if (!distillery_writer_check (plan->writer, plan->run_id, &local))
+            goto failed;
         }
       else if (pending->len >= STEP_BATCH)
-        {
-          if (!distillery_store_append_steps (store, plan->run_id, (DistilleryStepRow *) pending->data,
-                                              pending->len, &local))
-            goto out;
-          g_array_set_size (pending, 0);
-        }
+        post (plan->writer, write_steps, run_write_new (plan->run_id, &pending));
     }
 
   {
     double seconds = distillery_step_loop_seconds (&loop);
     KdMlp *model = kd_trainer_model (trainer);
     gsize size = kd_mlp_blob_size (model);
-    g_autofree guchar *blob = g_malloc (size);
+    guchar *blob = g_malloc (size);
     kd_mlp_blob_save (model, blob);
-    g_autoptr(GBytes) model_bytes = g_bytes_new_take (g_steal_pointer (&blob), size);
-    g_autofree char *json = metrics_json (&metrics, done_seconds + seconds,
-                                          seconds > 0 ? loop.samples / seconds : 0);
-    if (!distillery_store_set_run_result (store, plan->run_id, json, model_bytes, &local)
-        || !distillery_store_set_run_status (store, plan->run_id, DISTILLERY_RUN_FINISHED, NULL, &local))
-      goto out;
+    RunWrite *w = run_write_new (plan->run_id, NULL);
+    w->model = g_bytes_new_take (blob, size);
+    w->message = metrics_json (&metrics, done_seconds + seconds, seconds > 0 ? loop.samples / seconds : 0);
+    post (plan->writer, write_result, w);
+    /* Whoever runs next reads this run as finished. */
+    if (!distillery_writer_sync (plan->writer, plan->run_id, &local))
+      goto failed;
   }
-  ok = TRUE;
-
-out:
   kd_metrics_clear (&metrics);
   kd_trainer_free (trainer);
-  if (!ok)
-    return fail_run (store, plan->run_id, DISTILLERY_RUN_FAILED, local, error);
   return TRUE;
+
+failed:
+  kd_metrics_clear (&metrics);
+  kd_trainer_free (trainer);
+  return fail_run (plan, &pending, local, error);
 }
 
 typedef struct
@@ -534,9 +722,22 @@ finished_teacher_run (DistilleryStore *store, const DistilleryStoreTeacher *t)
   return run != NULL && run->status == DISTILLERY_RUN_FINISHED ? g_steal_pointer (&run) : NULL;
 }
 
+typedef struct
+{
+  gint64 teacher_id, run_id;
+} TeacherRun;
+
 static gboolean
-run_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, gint64 run_id, gboolean resume,
-             DistilleryStepFunc step_func, gpointer user_data, GError **error)
+write_teacher_run (DistilleryStore *store, gpointer data, GError **error)
+{
+  TeacherRun *t = data;
+  return distillery_store_set_teacher_run (store, t->teacher_id, t->run_id, error);
+}
+
+static gboolean
+run_teacher (DistilleryStore *store, DistilleryWriter *writer, const DistilleryStoreTeacher *t,
+             gint64 run_id, gboolean resume, DistilleryStepFunc step_func, gpointer user_data,
+             GError **error)
 {
   Prepared p = { 0 };
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
@@ -545,18 +746,19 @@ run_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, gint64 run
                 && prepare_data (store, t->dataset_id, &p, error);
   if (ok)
     {
-      RunPlan plan = { store, run_id, _("teacher"), p.settings->teacher, &p.train, &p.test,
+      RunPlan plan = { store, writer, run_id, _("teacher"), p.settings->teacher, &p.train, &p.test,
                        NULL, NULL, step_func, user_data };
+      TeacherRun link = { t->id, run_id };
       fill_shapes (&plan.config, &p.train, run->seed);
       ok = execute_run (&plan, resume, error)
-           && distillery_store_set_teacher_run (store, t->id, run_id, error);
+           && distillery_writer_call (writer, write_teacher_run, &link, error);
     }
   prepared_clear (&p);
   return ok;
 }
 
 gboolean
-distillery_project_train_teacher (DistilleryStore *store, gint64 teacher_id,
+distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writer, gint64 teacher_id,
                                   DistilleryStepFunc step_func, gpointer user_data, GError **error)
 {
   g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, teacher_id, error);
@@ -569,16 +771,40 @@ distillery_project_train_teacher (DistilleryStore *store, gint64 teacher_id,
     return TRUE;
   if (!settings_from_json (t->settings, &settings, error))
     return FALSE;
-  gint64 run_id = distillery_store_add_run (store, 0, teacher_id, settings->seed, error);
-  return run_id > 0
-         && distillery_store_set_run_status (store, run_id, DISTILLERY_RUN_RUNNING, NULL, error)
-         && run_teacher (store, t, run_id, FALSE, step_func, user_data, error);
+  gint64 run_id = new_run (writer, 0, teacher_id, settings->seed, error);
+  return run_id > 0 && run_teacher (store, writer, t, run_id, FALSE, step_func, user_data, error);
+}
+
+typedef struct
+{
+  gint64         teacher_id, dataset_id;
+  guint32       *samples;
+  float         *answers;
+  guint          n, n_classes;
+} Answers;
+
+static gboolean
+write_answers (DistilleryStore *store, gpointer data, GError **error)
+{
+  Answers *a = data;
+  return distillery_store_put_answers (store, a->teacher_id, a->dataset_id, "train", "logits",
+                                       a->samples, a->answers, a->n, a->n_classes, error);
+}
+
+static void
+answers_free (gpointer data)
+{
+  Answers *a = data;
+  g_free (a->samples);
+  g_free (a->answers);
+  g_free (a);
 }
 
 /* The teacher's answers on the training set (from the project's cache when
  * it has them all) and its probabilities on the test set. */
 static gboolean
-teacher_answers (DistilleryStore *store, const DistilleryStoreTeacher *t, Prepared *p, GError **error)
+teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
+                 const DistilleryStoreTeacher *t, Prepared *p, GError **error)
 {
   g_autoptr(DistilleryStoreRun) run = finished_teacher_run (store, t);
   const int C = p->train.n_classes;
@@ -624,21 +850,23 @@ teacher_answers (DistilleryStore *store, const DistilleryStoreTeacher *t, Prepar
     }
   if ((gsize) cached < p->train.n)
     {
-      g_autofree guint32 *samples = try_alloc (p->train.n, sizeof (guint32), _("the teacher's answers"), error);
-      if (samples == NULL)
+      Answers *a = g_new0 (Answers, 1);
+      *a = (Answers) { t->id, t->dataset_id, NULL, NULL, p->train.n, C };
+      a->samples = try_alloc (p->train.n, sizeof (guint32), _("the teacher's answers"), error);
+      a->answers = a->samples ? try_alloc (p->train.n * C, sizeof (float), _("the teacher's answers"), error) : NULL;
+      if (a->answers == NULL)
         {
+          answers_free (a);
           kd_mlp_free (model);
           return FALSE;
         }
       for (guint i = 0; i < p->train.n; i++)
-        samples[i] = i;
+        a->samples[i] = i;
       kd_mlp_predict (model, p->answers, p->train.features, p->train.n);
-      if (!distillery_store_put_answers (store, t->id, t->dataset_id, "train", "logits",
-                                         samples, p->answers, p->train.n, C, error))
-        {
-          kd_mlp_free (model);
-          return FALSE;
-        }
+      memcpy (a->answers, p->answers, p->train.n * C * sizeof (float));
+      /* Cached for the next student; this one trains on meanwhile. */
+      distillery_writer_post (writer, run_id, write_answers, a, answers_free,
+                              p->train.n * (C * sizeof (float) + sizeof (guint32)));
     }
   kd_mlp_predict (model, p->test_probs, p->test.features, p->test.n);
   kd_softmax (p->test_probs, p->test_probs, (int) p->test.n, C, 1.0f);
@@ -647,7 +875,7 @@ teacher_answers (DistilleryStore *store, const DistilleryStoreTeacher *t, Prepar
 }
 
 static gboolean
-run_experiment (DistilleryStore *store, gint64 run_id, gboolean resume,
+run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id, gboolean resume,
                 DistilleryStepFunc step_func, gpointer user_data, GError **error)
 {
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
@@ -661,7 +889,7 @@ run_experiment (DistilleryStore *store, gint64 run_id, gboolean resume,
   if (x->teacher_id != 0)
     {
       if ((t = distillery_store_get_teacher (store, x->teacher_id, error)) == NULL
-          || !distillery_project_train_teacher (store, t->id, step_func, user_data, error))
+          || !distillery_project_train_teacher (store, writer, t->id, step_func, user_data, error))
         return FALSE;
       /* Training it recorded its run on the teacher's row. */
       g_clear_pointer (&t, distillery_store_teacher_free);
@@ -670,9 +898,9 @@ run_experiment (DistilleryStore *store, gint64 run_id, gboolean resume,
     }
   if (settings_from_json (x->settings, &p.settings, error)
       && prepare_data (store, x->dataset_id, &p, error)
-      && (t == NULL || teacher_answers (store, t, &p, error)))
+      && (t == NULL || teacher_answers (store, writer, run_id, t, &p, error)))
     {
-      RunPlan plan = { store, run_id, t ? _("distilled student") : _("student"),
+      RunPlan plan = { store, writer, run_id, t ? _("distilled student") : _("student"),
                        p.settings->student, &p.train, &p.test, p.answers, p.test_probs,
                        step_func, user_data };
       fill_shapes (&plan.config, &p.train, run->seed);
@@ -685,46 +913,33 @@ run_experiment (DistilleryStore *store, gint64 run_id, gboolean resume,
 }
 
 gint64
-distillery_project_create_run (DistilleryStore *store, gint64 experiment_id, gint64 seed, GError **error)
+distillery_project_create_run (DistilleryStore *store, DistilleryWriter *writer, gint64 experiment_id,
+                               gint64 seed, GError **error)
 {
   g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, experiment_id, error);
   g_autoptr(DistilleryExperiment) settings = NULL;
 
   if (x == NULL || !settings_from_json (x->settings, &settings, error))
     return 0;
-  gint64 run_id = distillery_store_add_run (store, experiment_id, 0,
-                                            seed >= 0 ? (guint64) seed : settings->seed, error);
-  /* Running from the moment it exists: a process that dies while still
-   * loading data leaves a run that reads as interrupted, not as queued. */
-  if (run_id <= 0 || !distillery_store_set_run_status (store, run_id, DISTILLERY_RUN_RUNNING, NULL, error))
-    return 0;
-  return run_id;
+  return new_run (writer, experiment_id, 0, seed >= 0 ? (guint64) seed : settings->seed, error);
 }
 
 gboolean
-distillery_project_execute_run (DistilleryStore *store, gint64 run_id,
+distillery_project_execute_run (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
                                 DistilleryStepFunc step_func, gpointer user_data, GError **error)
 {
-  return run_experiment (store, run_id, FALSE, step_func, user_data, error);
-}
-
-gint64
-distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 seed,
-                        DistilleryStepFunc step_func, gpointer user_data, GError **error)
-{
-  gint64 run_id = distillery_project_create_run (store, experiment_id, seed, error);
-  if (run_id <= 0 || !run_experiment (store, run_id, FALSE, step_func, user_data, error))
-    return 0;
-  return run_id;
+  return run_experiment (store, writer, run_id, FALSE, step_func, user_data, error);
 }
 
 gboolean
-distillery_project_resume (DistilleryStore *store, gint64 run_id,
+distillery_project_resume (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
                            DistilleryStepFunc step_func, gpointer user_data, GError **error)
 {
-  g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
+  g_autoptr(DistilleryStoreRun) run = NULL;
 
-  if (run == NULL)
+  /* The run's row as this process last wrote it. */
+  if (!distillery_writer_sync (writer, 0, error)
+      || (run = distillery_store_get_run (store, run_id, error)) == NULL)
     return FALSE;
   switch (run->status)
     {
@@ -745,9 +960,9 @@ distillery_project_resume (DistilleryStore *store, gint64 run_id,
   if (run->experiment_id == 0)
     {
       g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, run->teacher_id, error);
-      return t != NULL && run_teacher (store, t, run_id, TRUE, step_func, user_data, error);
+      return t != NULL && run_teacher (store, writer, t, run_id, TRUE, step_func, user_data, error);
     }
-  return run_experiment (store, run_id, TRUE, step_func, user_data, error);
+  return run_experiment (store, writer, run_id, TRUE, step_func, user_data, error);
 }
 
 DistilleryStore *
@@ -756,12 +971,14 @@ distillery_project_new_demo (const char *path, DistilleryStepFunc step_func,
 {
   g_autoptr(DistilleryStore) store = distillery_store_create (path, _("Demo project"), error);
   g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+  g_autoptr(DistilleryWriter) writer = NULL;
   gint64 dataset, teacher;
 
   if (store == NULL
       || (dataset = distillery_project_import_demo (store, error)) <= 0
       || (teacher = distillery_project_add_teacher (store, _("Teacher 128-128"), dataset, settings, error)) <= 0
-      || !distillery_project_train_teacher (store, teacher, step_func, user_data, error)
+      || (writer = distillery_writer_open (path, error)) == NULL
+      || !distillery_project_train_teacher (store, writer, teacher, step_func, user_data, error)
       || distillery_project_add_experiment (store, _("Distilled student"), dataset, teacher, settings, error) <= 0
       || distillery_project_add_experiment (store, _("Plain student"), dataset, 0, settings, error) <= 0)
     return NULL;

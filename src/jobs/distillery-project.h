@@ -5,7 +5,8 @@
  * are imported with their original bytes and parsed again on use; a run
  * trains with every finished epoch committed as one transaction (its
  * metrics and a checkpoint), so a killed run resumes from its last epoch
- * to the very weights an uninterrupted run reaches.
+ * to the very weights an uninterrupted run reaches; a paused run leaves a
+ * checkpoint at the step it stopped after and resumes from there.
  *
  * Settings are stored as experiment JSON (see distillery-experiment.h): a
  * teacher's from its "teacher" member, an experiment's from its "student"
@@ -17,6 +18,7 @@
 #include "distillery-experiment.h"
 #include "distillery-store.h"
 #include "distillery-training.h"
+#include "distillery-writer.h"
 
 G_BEGIN_DECLS
 
@@ -49,24 +51,28 @@ gint64           distillery_project_add_experiment (DistilleryStore *store, cons
                                                     gint64 dataset_id, gint64 teacher_id,
                                                     const DistilleryExperiment *settings, GError **error);
 
+/* Training. `store` is the caller's own connection, used for reading;
+ * every write goes through `writer`, the project's writer thread. These
+ * return once training stopped, having committed a finished run; the
+ * writes of a run that stopped early may still be queued, and
+ * distillery_writer_sync waits for them. */
+
 /* Trains a teacher (a new run) unless it has a finished one. */
-gboolean         distillery_project_train_teacher (DistilleryStore *store, gint64 teacher_id,
-                                                   DistilleryStepFunc step_func, gpointer user_data,
-                                                   GError **error);
-/* Runs an experiment as a new run with this seed (the experiment's when
- * seed < 0), training its teacher first if needed. Returns the run id, or
- * 0 with an error; the run's row says how it ended either way. */
-gint64           distillery_project_run (DistilleryStore *store, gint64 experiment_id, gint64 seed,
-                                         DistilleryStepFunc step_func, gpointer user_data, GError **error);
-/* The two halves of distillery_project_run, for callers that want the
- * run's id before it trains (the run queue). */
-gint64           distillery_project_create_run  (DistilleryStore *store, gint64 experiment_id, gint64 seed,
-                                                 GError **error);
-gboolean         distillery_project_execute_run (DistilleryStore *store, gint64 run_id,
-                                                 DistilleryStepFunc step_func, gpointer user_data,
-                                                 GError **error);
+gboolean         distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writer,
+                                                   gint64 teacher_id, DistilleryStepFunc step_func,
+                                                   gpointer user_data, GError **error);
+/* A new run of an experiment with this seed (the experiment's when seed
+ * < 0). It reads as running from the start, so a process that dies before
+ * it trains leaves it interrupted. Returns its id, or 0 with an error. */
+gint64           distillery_project_create_run  (DistilleryStore *store, DistilleryWriter *writer,
+                                                 gint64 experiment_id, gint64 seed, GError **error);
+/* Trains a run made by create_run, training its teacher first if needed.
+ * The run's row says how it ended either way. */
+gboolean         distillery_project_execute_run (DistilleryStore *store, DistilleryWriter *writer,
+                                                 gint64 run_id, DistilleryStepFunc step_func,
+                                                 gpointer user_data, GError **error);
 /* Continues an interrupted, paused or failed run from its last checkpoint. */
-gboolean         distillery_project_resume (DistilleryStore *store, gint64 run_id,
+gboolean         distillery_project_resume (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
                                             DistilleryStepFunc step_func, gpointer user_data, GError **error);
 
 G_END_DECLS

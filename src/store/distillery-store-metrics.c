@@ -86,10 +86,13 @@ insert_checkpoint (DistilleryStore          *store,
   return _distillery_store_run (store, stmt, error);
 }
 
+/* epochs_done counts finished epochs only; a pause mid-epoch moves the
+ * steps and the time on. */
 static gboolean
 update_progress (DistilleryStore          *store,
                  gint64                    run_id,
-                 const DistilleryEpochRow *epoch,
+                 int                       epochs_done,
+                 gint64                    steps_done,
                  double                    seconds,
                  GError                  **error)
 {
@@ -101,8 +104,8 @@ update_progress (DistilleryStore          *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, run_id);
-  sqlite3_bind_int (stmt, 2, epoch->epoch + 1);
-  sqlite3_bind_int64 (stmt, 3, epoch->step + 1);
+  sqlite3_bind_int (stmt, 2, epochs_done);
+  sqlite3_bind_int64 (stmt, 3, steps_done);
   sqlite3_bind_double (stmt, 4, seconds);
   return _distillery_store_run (store, stmt, error);
 }
@@ -131,7 +134,38 @@ distillery_store_commit_epoch (DistilleryStore           *store,
       || !insert_epoch (store, run_id, epoch, error)
       || (checkpoint != NULL && !insert_checkpoint (store, run_id, "last", epoch, checkpoint, error))
       || (checkpoint != NULL && is_best && !insert_checkpoint (store, run_id, "best", epoch, checkpoint, error))
-      || !update_progress (store, run_id, epoch, seconds, error)
+      || !update_progress (store, run_id, epoch->epoch + 1, epoch->step + 1, seconds, error)
+      || !_distillery_store_commit (store, error))
+    {
+      _distillery_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+distillery_store_commit_pause (DistilleryStore         *store,
+                               gint64                   run_id,
+                               const DistilleryStepRow *pending,
+                               guint                    n_pending,
+                               int                      epoch,
+                               gint64                   step,
+                               double                   seconds,
+                               GBytes                  *checkpoint,
+                               GError                 **error)
+{
+  DistilleryEpochRow at = { .epoch = epoch, .step = step };
+
+  g_return_val_if_fail (store != NULL && checkpoint != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_distillery_store_writable (store, error)
+      || !_distillery_store_begin (store, error))
+    return FALSE;
+  if (!_distillery_store_require (store, STORE_RUN, run_id, error)
+      || !_distillery_store_insert_steps (store, run_id, pending, n_pending, error)
+      || !insert_checkpoint (store, run_id, "last", &at, checkpoint, error)
+      || !update_progress (store, run_id, epoch, step + 1, seconds, error)
       || !_distillery_store_commit (store, error))
     {
       _distillery_store_rollback (store);

@@ -23,6 +23,7 @@ struct _DistilleryStore
   gboolean           read_only;
   GHashTable        *statements;   /* SQL text (a static string) -> sqlite3_stmt */
   StoreCheckpointer *checkpointer; /* writable stores: see distillery-store-checkpoints.c */
+  gboolean           in_batch;     /* distillery_store_begin_batch: writes are savepoints */
 };
 
 /* The things that are looked up by id, for NOT_FOUND messages. */

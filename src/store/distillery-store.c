@@ -177,25 +177,68 @@ _distillery_store_writable (DistilleryStore *store,
   return FALSE;
 }
 
+/* Inside a batch each write is a savepoint of the batch's transaction:
+ * a write that fails is undone alone and the others still commit. */
 gboolean
 _distillery_store_begin (DistilleryStore *store,
                          GError         **error)
 {
-  return run_sql (store, "BEGIN IMMEDIATE", error);
+  return run_sql (store, store->in_batch ? "SAVEPOINT write" : "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 _distillery_store_commit (DistilleryStore *store,
                           GError         **error)
 {
-  return run_sql (store, "COMMIT", error);
+  return run_sql (store, store->in_batch ? "RELEASE write" : "COMMIT", error);
 }
 
 void
 _distillery_store_rollback (DistilleryStore *store)
 {
-  if (!sqlite3_get_autocommit (store->db))
+  if (sqlite3_get_autocommit (store->db))
+    return;
+  if (store->in_batch)
+    {
+      run_sql (store, "ROLLBACK TO write", NULL);
+      run_sql (store, "RELEASE write", NULL);
+    }
+  else
     run_sql (store, "ROLLBACK", NULL);
+}
+
+gboolean
+distillery_store_begin_batch (DistilleryStore *store,
+                              GError         **error)
+{
+  g_return_val_if_fail (store != NULL && !store->in_batch, FALSE);
+
+  if (!_distillery_store_writable (store, error) || !run_sql (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  store->in_batch = TRUE;
+  return TRUE;
+}
+
+gboolean
+distillery_store_end_batch (DistilleryStore *store,
+                            GError         **error)
+{
+  g_return_val_if_fail (store != NULL && store->in_batch, FALSE);
+
+  store->in_batch = FALSE;
+  /* A failure such as a full disk may already have ended the transaction. */
+  if (sqlite3_get_autocommit (store->db))
+    {
+      g_set_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_IO,
+                   _("%s: the writes were undone after an error."), store->display_name);
+      return FALSE;
+    }
+  if (!run_sql (store, "COMMIT", error))
+    {
+      run_sql (store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean

@@ -211,6 +211,14 @@ gboolean          distillery_store_commit_epoch (DistilleryStore *store, gint64 
                                                  const DistilleryStepRow *pending, guint n_pending,
                                                  const DistilleryEpochRow *epoch, double seconds,
                                                  GBytes *checkpoint, gboolean is_best, GError **error);
+/* One transaction for a run paused mid-epoch: the pending step rows, a
+ * "last" checkpoint taken after `step` of the unfinished `epoch` (so the
+ * run resumes from the next step), and the steps and seconds so far;
+ * epochs_done still counts finished epochs. */
+gboolean          distillery_store_commit_pause (DistilleryStore *store, gint64 run_id,
+                                                 const DistilleryStepRow *pending, guint n_pending,
+                                                 int epoch, gint64 step, double seconds,
+                                                 GBytes *checkpoint, GError **error);
 /* kind: "last" or "best"; NULL with NOT_FOUND when there is none. */
 GBytes           *distillery_store_get_checkpoint (DistilleryStore *store, gint64 run_id, const char *kind,
                                                    int *epoch, GError **error);
@@ -220,6 +228,12 @@ gboolean          distillery_store_truncate_run (DistilleryStore *store, gint64 
 
 GArray           *distillery_store_get_steps  (DistilleryStore *store, gint64 run_id, GError **error);  /* DistilleryStepRow */
 GArray           *distillery_store_get_epochs (DistilleryStore *store, gint64 run_id, GError **error);  /* DistilleryEpochRow; matrices included */
+
+/* Groups the writes that follow, until end_batch, into one transaction:
+ * one commit for many small writes. Each write stays atomic on its own (a
+ * savepoint), so one that fails leaves the others to commit. */
+gboolean          distillery_store_begin_batch (DistilleryStore *store, GError **error);
+gboolean          distillery_store_end_batch   (DistilleryStore *store, GError **error);
 
 /* Copies the whole project to another file with SQLite's backup API. */
 gboolean          distillery_store_save_as (DistilleryStore *store, const char *path, GError **error);

@@ -129,9 +129,19 @@ typedef struct
 {
   DistilleryJob *job;
   gboolean       ended;
-  gint64         ended_at;
+  gint64         ended_at;     /* the task finished: the file says how the run ended */
+  gint64         stopped_at;   /* the status property left "running" */
   GError        *error;
 } Waiter;
+
+static void
+status_changed (DistilleryJob *job, GParamSpec *pspec, gpointer data)
+{
+  Waiter *w = data;
+  DistilleryRunStatus status = distillery_job_get_status (job);
+  if (w->stopped_at == 0 && status != DISTILLERY_RUN_RUNNING && status != DISTILLERY_RUN_QUEUED)
+    w->stopped_at = g_get_monotonic_time ();
+}
 
 static void
 job_ended (GObject *source, GAsyncResult *result, gpointer data)
@@ -157,17 +167,56 @@ past_second_epoch (gpointer data)
 
 /* Starts the long run, lets it pass two epochs, then pauses or cancels it
  * and measures how long the worker takes to stop. */
-static gint64
-steer (DistilleryJob *job, Waiter *w, void (*action) (DistilleryJob *))
+static void
+start (DistilleryJob *job, Waiter *w)
 {
   w->job = job;
+  g_signal_connect (job, "notify::status", G_CALLBACK (status_changed), w);
   distillery_job_run_async (job, NULL, job_ended, w);
-  wait_until (past_second_epoch, w, 60);
+}
+
+/* Asks, then waits for the task's end; returns how long the status took
+ * to change. */
+static gint64
+act (DistilleryJob *job, Waiter *w, void (*action) (DistilleryJob *))
+{
   g_assert_false (w->ended);
   gint64 asked = g_get_monotonic_time ();
   action (job);
   wait_until (waiter_ended, w, 60);
-  return w->ended_at - asked;
+  g_signal_handlers_disconnect_by_data (job, w);
+  g_assert_cmpint (w->stopped_at, >, 0);
+  g_assert_cmpint (w->stopped_at, <=, w->ended_at);
+  g_test_message ("the file recorded it %.1f ms later", (w->ended_at - w->stopped_at) / 1000.0);
+  return w->stopped_at - asked;
+}
+
+static gint64
+steer (DistilleryJob *job, Waiter *w, void (*action) (DistilleryJob *))
+{
+  start (job, w);
+  wait_until (past_second_epoch, w, 60);
+  return act (job, w, action);
+}
+
+/* The paused run's file holds a checkpoint at the last step it logged,
+ * and every step up to it. */
+static void
+assert_paused_at_last_step (DistilleryStore *store, gint64 run_id)
+{
+  g_autoptr(GError) error = NULL;
+  int epoch = -1;
+  g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, &error);
+  g_autoptr(GBytes) checkpoint = distillery_store_get_checkpoint (store, run_id, "last", &epoch, &error);
+  g_autoptr(GArray) steps = distillery_store_get_steps (store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, DISTILLERY_RUN_PAUSED);
+  g_assert_cmpuint (steps->len, >, 0);
+  DistilleryStepRow *last = &g_array_index (steps, DistilleryStepRow, steps->len - 1);
+  g_assert_cmpint (last->step, ==, (gint64) steps->len - 1);
+  g_assert_cmpint (run->steps_done, ==, last->step + 1);
+  g_assert_cmpint (epoch, ==, last->epoch);
+  g_assert_cmpint (run->epochs_done, ==, last->epoch);
 }
 
 static void
@@ -189,8 +238,8 @@ test_pause_and_resume (void)
     g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
     g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (run->status, ==, DISTILLERY_RUN_PAUSED);
     g_assert_cmpint (run->epochs_done, >=, 2);
+    assert_paused_at_last_step (store, run_id);
   }
 
   g_autoptr(DistilleryJob) resumed = distillery_job_new_resume (project.path, run_id);
@@ -251,19 +300,22 @@ test_large_model_latency (void)
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
       g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, project.large, 9);
-      Waiter w = { .job = job };
-      distillery_job_run_async (job, NULL, job_ended, &w);
+      Waiter w = { 0 };
+      start (job, &w);
       wait_until (past_third_step, &w, 60);
-      g_assert_false (w.ended);
-      gint64 asked = g_get_monotonic_time ();
-      actions[i] (job);
-      wait_until (waiter_ended, &w, 60);
-      gint64 latency = w.ended_at - asked;
+      gint64 latency = act (job, &w, actions[i]);
       g_test_message ("%s of the 1200-1200 model took effect after %.1f ms",
                       i == 0 ? "pause" : "cancel", latency / 1000.0);
       g_assert_cmpint (latency, <, 100 * 1000);
       g_assert_cmpint (distillery_job_get_status (job), ==, i == 0 ? DISTILLERY_RUN_PAUSED : DISTILLERY_RUN_CANCELLED);
       g_clear_error (&w.error);
+      if (i == 0)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+          g_assert_no_error (error);
+          assert_paused_at_last_step (store, distillery_job_get_run_id (job));
+        }
     }
 }
 
