@@ -27,10 +27,10 @@ distillery_cli_progress (const char *model_name, const KdStepReport *r,
 {
   static Progress progress;
   gint64 now = g_get_monotonic_time ();
-  gboolean last = r->step + 1 == r->total_steps;
 
-  if (!isatty (STDERR_FILENO))
+  if (r == NULL || !isatty (STDERR_FILENO))
     return DISTILLERY_STEP_CONTINUE;
+  gboolean last = r->step + 1 == r->total_steps;
   /* Ten redraws a second are plenty and keep the step loop free of I/O. */
   if (!last && now - progress.last_draw < G_USEC_PER_SEC / 10)
     return DISTILLERY_STEP_CONTINUE;

@@ -266,6 +266,8 @@ on_step (const char *model_name, const KdStepReport *report, double samples_per_
 {
   DistilleryJob *self = data;
 
+  if (report == NULL)
+    goto steer;   /* waiting for the teacher: nothing new to show */
   g_mutex_lock (&self->lock);
   if (g_strcmp0 (self->pending.model_name, model_name) != 0)
     {
@@ -278,24 +280,12 @@ on_step (const char *model_name, const KdStepReport *report, double samples_per_
   g_mutex_unlock (&self->lock);
   schedule_progress (self, FALSE);
 
+steer:
   if (g_cancellable_is_cancelled (self->cancellable))
     return DISTILLERY_STEP_CANCEL;
   if (g_atomic_int_get (&self->pause_requested))
     return DISTILLERY_STEP_PAUSE;
   return DISTILLERY_STEP_CONTINUE;
-}
-
-static DistilleryRunStatus
-status_for (const GError *error)
-{
-  if (error == NULL)
-    return DISTILLERY_RUN_FINISHED;
-  if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
-    return DISTILLERY_RUN_PAUSED;
-  if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return DISTILLERY_RUN_CANCELLED;
-  return DISTILLERY_RUN_FAILED;
 }
 
 static void
@@ -334,7 +324,7 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 
 out:
   g_mutex_lock (&self->lock);
-  self->pending.stopped = status_for (error);
+  self->pending.stopped = distillery_run_status_for_error (error);
   g_mutex_unlock (&self->lock);
   schedule_progress (self, TRUE);
   /* The task ends once the file says how the run ended. A failed write
@@ -378,7 +368,7 @@ run_done (GObject *source, GAsyncResult *result, gpointer data)
     }
 
   g_task_propagate_boolean (G_TASK (result), &error);
-  set_status (self, status_for (error));
+  set_status (self, distillery_run_status_for_error (error));
 
   if (error != NULL)
     g_task_return_error (outer, error);

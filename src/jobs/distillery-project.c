@@ -499,34 +499,36 @@ take_checkpoint (KdTrainer *trainer, guchar **spare)
   return g_bytes_new_take (blob, size);
 }
 
-/* Records how the run stopped (with the step rows still pending) and
- * passes the cause on. A paused run also leaves a checkpoint at the step
- * it stopped after, so that resuming goes on from there. */
+/* Records how a run stopped (paused, cancelled or failed, as the cause
+ * says), with the step rows still pending when there are any, and
+ * passes the cause on. */
 static gboolean
-stop_run (RunPlan *plan, GArray **pending, DistilleryRunStatus status, KdTrainer *trainer, guchar **spare,
-          const KdStepReport *report, double seconds, GError *cause, GError **error)
+stop_run (DistilleryWriter *writer, gint64 run_id, GArray **pending, GError *cause, GError **error)
 {
-  RunWrite *w = run_write_new (plan->run_id, pending);
-  w->status = status;
+  RunWrite *w = run_write_new (run_id, pending);
+  w->status = distillery_run_status_for_error (cause);
   w->message = g_strdup (cause->message);
-  if (status == DISTILLERY_RUN_PAUSED && trainer != NULL)
-    {
-      w->epoch.epoch = report->epoch;
-      w->epoch.step = report->step;
-      w->seconds = seconds;
-      w->checkpoint = take_checkpoint (trainer, spare);
-      post (plan->writer, write_pause, w);
-    }
-  else
-    post (plan->writer, write_status, w);
+  post (writer, write_status, w);
   g_propagate_error (error, cause);
   return FALSE;
 }
 
+/* A run paused in training also leaves a checkpoint at the step it
+ * stopped after, so that resuming goes on from there. */
 static gboolean
-fail_run (RunPlan *plan, GArray **pending, GError *cause, GError **error)
+pause_run (RunPlan *plan, GArray **pending, KdTrainer *trainer, guchar **spare,
+           const KdStepReport *report, double seconds, GError *cause, GError **error)
 {
-  return stop_run (plan, pending, DISTILLERY_RUN_FAILED, NULL, NULL, NULL, 0, cause, error);
+  RunWrite *w = run_write_new (plan->run_id, pending);
+  w->status = DISTILLERY_RUN_PAUSED;
+  w->message = g_strdup (cause->message);
+  w->epoch.epoch = report->epoch;
+  w->epoch.step = report->step;
+  w->seconds = seconds;
+  w->checkpoint = take_checkpoint (trainer, spare);
+  post (plan->writer, write_pause, w);
+  g_propagate_error (error, cause);
+  return FALSE;
 }
 
 /* Resuming: loads the "last" checkpoint into the trainer. Returns the
@@ -582,13 +584,13 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
   KdTrainer *trainer = distillery_trainer_new (plan->model_name, &plan->config, plan->train,
                                                plan->teacher_answers, &local);
   if (trainer == NULL)
-    return fail_run (plan, &pending, local, error);
+    return stop_run (plan->writer, plan->run_id, &pending, local, error);
   if (kd_metrics_init (&metrics, plan->test->n_classes) != 0)
     {
       kd_trainer_free (trainer);
       g_set_error (&local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
                    _("There is not enough memory to evaluate the %s."), plan->model_name);
-      return fail_run (plan, &pending, local, error);
+      return stop_run (plan->writer, plan->run_id, &pending, local, error);
     }
 
   g_autofree guchar *spare = spare_buffer (trainer);
@@ -612,12 +614,10 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
       if (stepped < 0)
         {
           /* The steps up to here happened: their rows are kept. */
-          DistilleryRunStatus status = DISTILLERY_RUN_FAILED;
-          if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED))
-            status = DISTILLERY_RUN_CANCELLED;
-          else if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
-            status = DISTILLERY_RUN_PAUSED;
-          stop_run (plan, &pending, status, trainer, &spare, &report, row.wall, local, error);
+          if (g_error_matches (local, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
+            pause_run (plan, &pending, trainer, &spare, &report, row.wall, local, error);
+          else
+            stop_run (plan->writer, plan->run_id, &pending, local, error);
           kd_metrics_clear (&metrics);
           kd_trainer_free (trainer);
           return FALSE;
@@ -676,7 +676,7 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
 failed:
   kd_metrics_clear (&metrics);
   kd_trainer_free (trainer);
-  return fail_run (plan, &pending, local, error);
+  return stop_run (plan->writer, plan->run_id, &pending, local, error);
 }
 
 typedef struct
@@ -739,27 +739,79 @@ run_teacher (DistilleryStore *store, DistilleryWriter *writer, const DistilleryS
              gint64 run_id, gboolean resume, DistilleryStepFunc step_func, gpointer user_data,
              GError **error)
 {
-  Prepared p = { 0 };
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
-  gboolean ok = run != NULL
-                && settings_from_json (t->settings, &p.settings, error)
-                && prepare_data (store, t->dataset_id, &p, error);
-  if (ok)
+  GError *local = NULL;
+  Prepared p = { 0 };
+
+  if (run == NULL)
+    return FALSE;
+  if (!settings_from_json (t->settings, &p.settings, &local)
+      || !prepare_data (store, t->dataset_id, &p, &local))
     {
-      RunPlan plan = { store, writer, run_id, _("teacher"), p.settings->teacher, &p.train, &p.test,
-                       NULL, NULL, step_func, user_data };
-      TeacherRun link = { t->id, run_id };
-      fill_shapes (&plan.config, &p.train, run->seed);
-      ok = execute_run (&plan, resume, error)
-           && distillery_writer_call (writer, write_teacher_run, &link, error);
+      prepared_clear (&p);
+      return stop_run (writer, run_id, NULL, local, error);
     }
+  RunPlan plan = { store, writer, run_id, _("teacher"), p.settings->teacher, &p.train, &p.test,
+                   NULL, NULL, step_func, user_data };
+  TeacherRun link = { t->id, run_id };
+  fill_shapes (&plan.config, &p.train, run->seed);
+  gboolean ok = execute_run (&plan, resume, error)
+                && distillery_writer_call (writer, write_teacher_run, &link, error);
   prepared_clear (&p);
   return ok;
 }
 
-gboolean
-distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writer, gint64 teacher_id,
-                                  DistilleryStepFunc step_func, gpointer user_data, GError **error)
+/* Teachers being trained in this process, by writer (one per file) and
+ * teacher: a run that needs a teacher another run is training waits for
+ * it rather than training a copy of its own, so the students of one
+ * teacher learn from the same one. */
+static GMutex      teachers_lock;
+static GCond       teachers_trained;
+static GHashTable *teachers_training;   /* of "writer:teacher id" */
+
+/* Waits until no other run trains this teacher, then claims it; the
+ * waiting still answers pause and cancel every 20 ms. */
+static gboolean
+claim_teacher (const char *key, DistilleryStepFunc step_func, gpointer user_data, GError **error)
+{
+  g_mutex_lock (&teachers_lock);
+  if (teachers_training == NULL)
+    teachers_training = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while (g_hash_table_contains (teachers_training, key))
+    {
+      gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND;
+      if (g_cond_wait_until (&teachers_trained, &teachers_lock, deadline) || step_func == NULL)
+        continue;
+      g_mutex_unlock (&teachers_lock);
+      DistilleryStepAction action = step_func (_("teacher"), NULL, 0, user_data);
+      if (action != DISTILLERY_STEP_CONTINUE)
+        {
+          gboolean pause = action == DISTILLERY_STEP_PAUSE;
+          g_set_error_literal (error, DISTILLERY_TRAINING_ERROR,
+                               pause ? DISTILLERY_TRAINING_ERROR_PAUSED : DISTILLERY_TRAINING_ERROR_STOPPED,
+                               pause ? _("The run was paused while it waited for its teacher.")
+                                     : _("The run was cancelled while it waited for its teacher."));
+          return FALSE;
+        }
+      g_mutex_lock (&teachers_lock);
+    }
+  g_hash_table_add (teachers_training, g_strdup (key));
+  g_mutex_unlock (&teachers_lock);
+  return TRUE;
+}
+
+static void
+release_teacher (const char *key)
+{
+  g_mutex_lock (&teachers_lock);
+  g_hash_table_remove (teachers_training, key);
+  g_cond_broadcast (&teachers_trained);
+  g_mutex_unlock (&teachers_lock);
+}
+
+static gboolean
+train_teacher_unless_trained (DistilleryStore *store, DistilleryWriter *writer, gint64 teacher_id,
+                              DistilleryStepFunc step_func, gpointer user_data, GError **error)
 {
   g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, teacher_id, error);
   g_autoptr(DistilleryExperiment) settings = NULL;
@@ -773,6 +825,19 @@ distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writ
     return FALSE;
   gint64 run_id = new_run (writer, 0, teacher_id, settings->seed, error);
   return run_id > 0 && run_teacher (store, writer, t, run_id, FALSE, step_func, user_data, error);
+}
+
+gboolean
+distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writer, gint64 teacher_id,
+                                  DistilleryStepFunc step_func, gpointer user_data, GError **error)
+{
+  g_autofree char *key = g_strdup_printf ("%p:%" G_GINT64_FORMAT, (void *) writer, teacher_id);
+
+  if (!claim_teacher (key, step_func, user_data, error))
+    return FALSE;
+  gboolean ok = train_teacher_unless_trained (store, writer, teacher_id, step_func, user_data, error);
+  release_teacher (key);
+  return ok;
 }
 
 typedef struct
@@ -881,33 +946,36 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
   g_autoptr(DistilleryStoreExperiment) x = NULL;
   g_autoptr(DistilleryStoreTeacher) t = NULL;
+  GError *local = NULL;
   Prepared p = { 0 };
   gboolean ok = FALSE;
 
-  if (run == NULL || (x = distillery_store_get_experiment (store, run->experiment_id, error)) == NULL)
+  if (run == NULL)
     return FALSE;
+  if ((x = distillery_store_get_experiment (store, run->experiment_id, &local)) == NULL)
+    return stop_run (writer, run_id, NULL, local, error);
   if (x->teacher_id != 0)
     {
-      if ((t = distillery_store_get_teacher (store, x->teacher_id, error)) == NULL
-          || !distillery_project_train_teacher (store, writer, t->id, step_func, user_data, error))
-        return FALSE;
-      /* Training it recorded its run on the teacher's row. */
-      g_clear_pointer (&t, distillery_store_teacher_free);
-      if ((t = distillery_store_get_teacher (store, x->teacher_id, error)) == NULL)
-        return FALSE;
+      /* Training it records its run on the teacher's row. */
+      if (!distillery_project_train_teacher (store, writer, x->teacher_id, step_func, user_data, &local)
+          || (t = distillery_store_get_teacher (store, x->teacher_id, &local)) == NULL)
+        return stop_run (writer, run_id, NULL, local, error);
     }
-  if (settings_from_json (x->settings, &p.settings, error)
-      && prepare_data (store, x->dataset_id, &p, error)
-      && (t == NULL || teacher_answers (store, writer, run_id, t, &p, error)))
+  if (!settings_from_json (x->settings, &p.settings, &local)
+      || !prepare_data (store, x->dataset_id, &p, &local)
+      || (t != NULL && !teacher_answers (store, writer, run_id, t, &p, &local)))
     {
-      RunPlan plan = { store, writer, run_id, t ? _("distilled student") : _("student"),
-                       p.settings->student, &p.train, &p.test, p.answers, p.test_probs,
-                       step_func, user_data };
-      fill_shapes (&plan.config, &p.train, run->seed);
-      if (t != NULL && plan.config.teacher_kind != KD_TEACHER_LOGITS)
-        kd_softmax (p.answers, p.answers, (int) p.train.n, p.train.n_classes, 1.0f);
-      ok = execute_run (&plan, resume, error);
+      prepared_clear (&p);
+      return stop_run (writer, run_id, NULL, local, error);
     }
+
+  RunPlan plan = { store, writer, run_id, t ? _("distilled student") : _("student"),
+                   p.settings->student, &p.train, &p.test, p.answers, p.test_probs,
+                   step_func, user_data };
+  fill_shapes (&plan.config, &p.train, run->seed);
+  if (t != NULL && plan.config.teacher_kind != KD_TEACHER_LOGITS)
+    kd_softmax (p.answers, p.answers, (int) p.train.n, p.train.n_classes, 1.0f);
+  ok = execute_run (&plan, resume, error);
   prepared_clear (&p);
   return ok;
 }

@@ -207,6 +207,19 @@ distillery_step_loop_next (DistilleryStepLoop *loop, KdTrainer *trainer,
   return 1;
 }
 
+DistilleryRunStatus
+distillery_run_status_for_error (const GError *error)
+{
+  if (error == NULL)
+    return DISTILLERY_RUN_FINISHED;
+  if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_PAUSED))
+    return DISTILLERY_RUN_PAUSED;
+  if (g_error_matches (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_STOPPED)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return DISTILLERY_RUN_CANCELLED;
+  return DISTILLERY_RUN_FAILED;
+}
+
 KdTrainer *
 distillery_trainer_new (const char *model_name, const KdTrainConfig *config,
                         const KdData *train, const float *teacher_answers, GError **error)

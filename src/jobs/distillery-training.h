@@ -8,10 +8,11 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "distillery-dataset.h"
 #include "distillery-experiment.h"
+#include "distillery-store.h"
 #include "kd-train.h"
 
 G_BEGIN_DECLS
@@ -34,7 +35,9 @@ typedef enum
 } DistilleryStepAction;
 
 /* Called after every step, on the training thread; samples_per_second is
- * over the run so far. It says whether training goes on. */
+ * over the run so far. It says whether training goes on. report is NULL
+ * (and samples_per_second 0) while the run waits for its teacher, which
+ * another run of this process is training. */
 typedef DistilleryStepAction (*DistilleryStepFunc) (const char         *model_name,
                                                     const KdStepReport *report,
                                                     double              samples_per_second,
@@ -80,6 +83,10 @@ gboolean   distillery_dataset_prepare (DistilleryDataset  *all,
                                        DistilleryDataset **train_out,
                                        DistilleryDataset **test_out,
                                        GError            **error);
+
+/* How a run that stopped with this error reads: paused, cancelled (also
+ * for G_IO_ERROR_CANCELLED) or failed; finished when error is NULL. */
+DistilleryRunStatus distillery_run_status_for_error (const GError *error);
 
 KdData     distillery_dataset_view (const DistilleryDataset *dataset);
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "distillery-project.h"
 #include "distillery-run-queue.h"
@@ -18,6 +19,8 @@ typedef struct
   char   *dir;
   char   *path;
   gint64  quick, long_run, flood, large, medium;   /* experiment ids */
+  gint64  fresh, diverging, waiting;   /* students of teachers not trained yet */
+  gint64  fresh_teacher;
 } Project;
 
 static Project project;
@@ -32,6 +35,20 @@ add_experiment (DistilleryStore *store, const char *name, const char *hidden, in
   if (g_str_equal (hidden, "1200,1200"))
     settings->student.batch_size = 256;
   return distillery_project_add_experiment (store, name, plain->dataset_id, 0, settings, error);
+}
+
+/* A student of a teacher of its own, which is not trained yet. */
+static gint64
+add_student_of_new_teacher (DistilleryStore *store, const char *name, float teacher_learning_rate,
+                            int teacher_epochs, gint64 *teacher_id, GError **error)
+{
+  g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+  g_autoptr(DistilleryStoreExperiment) plain = distillery_store_find_experiment (store, "Plain student", error);
+  settings->teacher.epochs = teacher_epochs;
+  settings->teacher.optimizer.learning_rate = teacher_learning_rate;
+  settings->student.epochs = 2;
+  *teacher_id = distillery_project_add_teacher (store, name, plain->dataset_id, settings, error);
+  return distillery_project_add_experiment (store, name, plain->dataset_id, *teacher_id, settings, error);
 }
 
 static void
@@ -52,6 +69,11 @@ project_set_up (void)
    * milliseconds a step, the slowest step pause and cancel wait for. */
   project.large = add_experiment (store, "Large", "1200,1200", 100, &error);
   project.medium = add_experiment (store, "Medium", "512,512", 20, &error);
+  gint64 other_teacher;
+  project.fresh = add_student_of_new_teacher (store, "Fresh", 0.05f, 4, &project.fresh_teacher, &error);
+  /* A learning rate no network survives: the loss overflows at once. */
+  project.diverging = add_student_of_new_teacher (store, "Diverging", 100.0f, 4, &other_teacher, &error);
+  project.waiting = add_student_of_new_teacher (store, "Waiting", 0.05f, 200, &other_teacher, &error);
   g_assert_no_error (error);
 }
 
@@ -403,6 +425,114 @@ test_main_loop_stall (void)
   g_assert_cmpint (best, <, 20 * 1000);
 }
 
+/* Two runs need the same untrained teacher at once: it is trained once,
+ * and both students learn from that one. */
+static void
+test_shared_teacher (void)
+{
+  g_autoptr(DistilleryRunQueue) queue = distillery_run_queue_new (2);
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, project.fresh, i);
+      distillery_run_queue_add (queue, job);
+    }
+  g_assert_cmpuint (distillery_run_queue_get_n_active (queue), ==, 2);
+  wait_until (queue_idle, queue, 120);
+
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, -1, &error);
+  g_assert_no_error (error);
+  guint teacher_runs = 0, student_runs = 0;
+  for (guint i = 0; i < runs->len; i++)
+    {
+      DistilleryStoreRun *run = runs->pdata[i];
+      teacher_runs += run->experiment_id == 0 && run->teacher_id == project.fresh_teacher;
+      if (run->experiment_id == project.fresh)
+        {
+          g_assert_cmpint (run->status, ==, DISTILLERY_RUN_FINISHED);
+          student_runs++;
+        }
+    }
+  g_assert_cmpuint (teacher_runs, ==, 1);
+  g_assert_cmpuint (student_runs, ==, 2);
+}
+
+static gboolean
+job_stopped (gpointer data)
+{
+  return ((Waiter *) data)->stopped_at != 0;
+}
+
+static gboolean
+one_is_training (gpointer data)
+{
+  DistilleryJob **jobs = data;
+  return distillery_job_get_step (jobs[0]) > 0 || distillery_job_get_step (jobs[1]) > 0;
+}
+
+/* A run waiting for the teacher another run trains still answers cancel
+ * within 100 ms, and reads as cancelled. */
+static void
+test_cancel_while_waiting_for_teacher (void)
+{
+  g_autoptr(DistilleryRunQueue) queue = distillery_run_queue_new (2);
+  g_autoptr(GError) error = NULL;
+  DistilleryJob *jobs[2];
+  Waiter w = { 0 };
+
+  for (int i = 0; i < 2; i++)
+    {
+      jobs[i] = distillery_job_new_run (project.path, project.waiting, i);
+      distillery_run_queue_add (queue, jobs[i]);
+    }
+  wait_until (one_is_training, jobs, 60);
+  /* Whichever started first trains the teacher; the other never reported
+   * a step: it waits. */
+  DistilleryJob *waiter = distillery_job_get_step (jobs[0]) > 0 ? jobs[1] : jobs[0];
+  g_signal_connect (waiter, "notify::status", G_CALLBACK (status_changed), &w);
+  g_assert_cmpint (distillery_job_get_step (waiter), ==, 0);
+  g_assert_cmpint (distillery_job_get_status (waiter), ==, DISTILLERY_RUN_RUNNING);
+  gint64 asked = g_get_monotonic_time ();
+  distillery_job_cancel (waiter);
+  wait_until (job_stopped, &w, 60);
+  distillery_job_cancel (waiter == jobs[0] ? jobs[1] : jobs[0]);
+  wait_until (queue_idle, queue, 60);
+  g_test_message ("cancel while waiting took effect after %.1f ms", (w.stopped_at - asked) / 1000.0);
+  g_assert_cmpint (w.stopped_at - asked, <, 100 * 1000);
+
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, distillery_job_get_run_id (waiter), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, DISTILLERY_RUN_CANCELLED);
+  g_assert_nonnull (strstr (run->error, "waited for its teacher"));
+  for (int i = 0; i < 2; i++)
+    g_object_unref (jobs[i]);
+}
+
+/* The teacher's training fails: the student's run says so, and why. */
+static void
+test_teacher_fails (void)
+{
+  g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, project.diverging, 1);
+  g_autoptr(GError) error = NULL;
+  Waiter w = { 0 };
+
+  start (job, &w);
+  wait_until (waiter_ended, &w, 60);
+  g_assert_error (w.error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_DIVERGED);
+  g_assert_nonnull (strstr (w.error->message, "lower learning rate"));
+  g_assert_cmpint (distillery_job_get_status (job), ==, DISTILLERY_RUN_FAILED);
+
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, distillery_job_get_run_id (job), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, DISTILLERY_RUN_FAILED);
+  g_assert_cmpstr (run->error, ==, w.error->message);
+  g_clear_error (&w.error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -415,6 +545,9 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/job/large-model-latency", test_large_model_latency);
   g_test_add_func ("/jobs/job/progress-flood", test_progress_flood);
   g_test_add_func ("/jobs/queue/main-loop-stall", test_main_loop_stall);
+  g_test_add_func ("/jobs/queue/shared-teacher", test_shared_teacher);
+  g_test_add_func ("/jobs/job/teacher-fails", test_teacher_fails);
+  g_test_add_func ("/jobs/queue/cancel-while-waiting-for-teacher", test_cancel_while_waiting_for_teacher);
   int status = g_test_run ();
   project_tear_down ();
   return status;
