@@ -78,6 +78,20 @@ echo '{"student": {"optimizer": {"learning_rate": 90}}, "teacher": {"epochs": 2}
 check "$(contains "$tmp/out" "lower learning rate")" "and says what to try"
 "$cli" list "$p" >"$tmp/list" 2>&1
 check "$(contains "$tmp/list" "failed .*diverged at step")" "the run reads as failed, with its reason"
+# Retrying a failed run goes on from its last checkpoint: the same
+# numbers, so it diverges again at the very same step.
+failed=$(grep "failed .*diverged at step" "$tmp/list" | awk '{print $1}')
+first_step=$(grep -o "diverged at step [0-9]*" "$tmp/out")
+"$cli" resume "$p" "$failed" >"$tmp/retry" 2>&1; test $? = 1; check $? "retrying the failed run runs it again"
+test -n "$first_step" && grep -q "$first_step" "$tmp/retry"; check $? "and it diverges at the same step"
+
+# A model larger than memory fails its run, not the program.
+echo '{"student": {"hidden": [65536, 65536, 65536]}}' >"$tmp/huge.json"
+"$cli" import "$p" --csv "$tmp/t.csv" --label-column label --name huge --with-experiments --experiment "$tmp/huge.json" >"$tmp/out" 2>&1
+"$cli" run "$p" "huge: plain student" >"$tmp/out" 2>&1; test $? = 1; check $? "a model too large for memory exits 1"
+check "$(contains "$tmp/out" "not enough memory")" "and says so"
+"$cli" list "$p" >"$tmp/list" 2>&1
+check "$(contains "$tmp/list" "failed .*not enough memory")" "the run reads as failed, with its reason"
 
 # Refusals leave the file as it was.
 printf 'just some text\n' >"$tmp/text.distillery"
