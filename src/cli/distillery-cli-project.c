@@ -46,6 +46,8 @@ distillery_cli_progress (const char *model_name, const KdStepReport *r,
   return DISTILLERY_STEP_CONTINUE;
 }
 
+static const DistilleryRunObserver cli_observer = { distillery_cli_progress, NULL, NULL };
+
 static int
 fail (const char *verb, GError *error)
 {
@@ -117,7 +119,7 @@ cmd_new (int argc, char **argv)
 
   g_autoptr(DistilleryStore) store = NULL;
   if (demo)
-    store = distillery_project_new_demo (argv[1], distillery_cli_progress, NULL, &error);
+    store = distillery_project_new_demo (argv[1], &cli_observer, &error);
   else
     {
       g_autofree char *base = g_path_get_basename (argv[1]);
@@ -407,7 +409,7 @@ cmd_resume (int argc, char **argv)
     }
   g_autoptr(DistilleryWriter) writer = distillery_writer_open (argv[1], &error);
   if (writer == NULL
-      || !distillery_project_resume (store, writer, run, distillery_cli_progress, NULL, &error))
+      || !distillery_project_resume (store, writer, run, &cli_observer, &error))
     return fail ("resume", error);
   printf (_("Run %" G_GINT64_FORMAT " finished.\n"), run);
   return 0;

@@ -6,6 +6,8 @@
  * for a few stores, and schedules one main-context callback at a time, no
  * sooner than DISTILLERY_JOB_PROGRESS_INTERVAL_US after the previous one;
  * that callback copies `pending` into the public fields and notifies.
+ * The metrics of each step and epoch travel the same way, in arrays that
+ * the callback appends to the job's history of the model in training.
  * The main thread therefore never waits on the worker for longer than
  * that copy, and a flood of fast steps costs the main loop at most 30
  * dispatches a second.
@@ -15,6 +17,7 @@
 #include "distillery-job.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -31,6 +34,10 @@ typedef struct
   double       samples_per_second;
   gboolean     have_report;
   DistilleryRunStatus stopped;   /* how training stopped, once it has; else RUNNING */
+  /* pending: logged since the last delivery; shown: all of this model's. */
+  GArray      *steps;            /* DistilleryStepRow */
+  GArray      *epochs;           /* DistilleryEpochRow, each holding its matrix */
+  gboolean     new_model;        /* pending only: the history starts over */
 } Progress;
 
 struct _DistilleryJob
@@ -52,6 +59,7 @@ struct _DistilleryJob
   Progress      pending;
   gboolean      update_scheduled;
   gint64        last_update;     /* worker's clock of the last scheduling */
+  gint64        model_started;   /* worker's clock when this model's training began */
 
   /* Main thread only. */
   DistilleryRunStatus status;
@@ -72,6 +80,10 @@ enum
   PROP_SAMPLES_PER_SECOND,
   PROP_ETA,
   PROP_LOSS,
+  PROP_ACCURACY,
+  PROP_AGREEMENT,
+  PROP_LOGGED_STEPS,
+  PROP_EVALUATED_EPOCHS,
   N_PROPS
 };
 
@@ -87,6 +99,10 @@ distillery_job_finalize (GObject *object)
   g_free (self->project_path);
   g_free (self->pending.model_name);
   g_free (self->shown.model_name);
+  g_array_unref (self->pending.steps);
+  g_array_unref (self->pending.epochs);
+  g_array_unref (self->shown.steps);
+  g_array_unref (self->shown.epochs);
   g_clear_object (&self->cancellable);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
@@ -130,6 +146,18 @@ distillery_job_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_LOSS:
       g_value_set_double (value, distillery_job_get_loss (self));
       break;
+    case PROP_ACCURACY:
+      g_value_set_double (value, distillery_job_get_accuracy (self));
+      break;
+    case PROP_AGREEMENT:
+      g_value_set_double (value, distillery_job_get_agreement (self));
+      break;
+    case PROP_LOGGED_STEPS:
+      g_value_set_uint (value, self->shown.steps->len);
+      break;
+    case PROP_EVALUATED_EPOCHS:
+      g_value_set_uint (value, self->shown.epochs->len);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -155,7 +183,19 @@ distillery_job_class_init (DistilleryJobClass *klass)
   properties[PROP_SAMPLES_PER_SECOND] = g_param_spec_double ("samples-per-second", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
   properties[PROP_ETA] = g_param_spec_double ("eta", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
   properties[PROP_LOSS] = g_param_spec_double ("loss", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  /* Of the last evaluated epoch on the test set; -1 before the first, and
+   * agreement without a teacher. */
+  properties[PROP_ACCURACY] = g_param_spec_double ("accuracy", NULL, NULL, -1, 1, -1, flags);
+  properties[PROP_AGREEMENT] = g_param_spec_double ("agreement", NULL, NULL, -1, 1, -1, flags);
+  properties[PROP_LOGGED_STEPS] = g_param_spec_uint ("logged-steps", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_EVALUATED_EPOCHS] = g_param_spec_uint ("evaluated-epochs", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+clear_epoch_row (gpointer data)
+{
+  g_clear_pointer (&((DistilleryEpochRow *) data)->agreement_matrix, g_bytes_unref);
 }
 
 static void
@@ -166,6 +206,12 @@ distillery_job_init (DistilleryJob *self)
   self->cancellable = g_cancellable_new ();
   self->status = DISTILLERY_RUN_QUEUED;
   self->pending.stopped = self->shown.stopped = DISTILLERY_RUN_RUNNING;
+  for (Progress *p = &self->pending; p != NULL; p = p == &self->pending ? &self->shown : NULL)
+    {
+      p->steps = g_array_new (FALSE, FALSE, sizeof (DistilleryStepRow));
+      p->epochs = g_array_new (FALSE, FALSE, sizeof (DistilleryEpochRow));
+      g_array_set_clear_func (p->epochs, clear_epoch_row);
+    }
 }
 
 DistilleryJob *
@@ -220,6 +266,20 @@ deliver_progress (gpointer data)
   self->shown.samples_per_second = self->pending.samples_per_second;
   self->shown.have_report = self->pending.have_report;
   self->shown.stopped = self->pending.stopped;
+  if (self->pending.new_model)
+    {
+      g_array_set_size (self->shown.steps, 0);
+      g_array_set_size (self->shown.epochs, 0);
+      self->pending.new_model = FALSE;
+    }
+  guint new_steps = self->pending.steps->len, new_epochs = self->pending.epochs->len;
+  g_array_append_vals (self->shown.steps, self->pending.steps->data, new_steps);
+  g_array_set_size (self->pending.steps, 0);
+  /* The rows' matrices change hands with them. */
+  g_array_append_vals (self->shown.epochs, self->pending.epochs->data, new_epochs);
+  g_array_set_clear_func (self->pending.epochs, NULL);
+  g_array_set_size (self->pending.epochs, 0);
+  g_array_set_clear_func (self->pending.epochs, clear_epoch_row);
   self->update_scheduled = FALSE;
   g_mutex_unlock (&self->lock);
 
@@ -231,6 +291,14 @@ deliver_progress (gpointer data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN_ID]);
   for (guint p = PROP_STEP; p <= PROP_LOSS; p++)
     g_object_notify_by_pspec (G_OBJECT (self), properties[p]);
+  if (new_steps > 0 || name_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOGGED_STEPS]);
+  if (new_epochs > 0 || name_changed)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCURACY]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGREEMENT]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVALUATED_EPOCHS]);
+    }
   /* Training stopped: the window says so now, while the run's last
    * writes are still on their way to the file. */
   if (self->shown.stopped != DISTILLERY_RUN_RUNNING && self->status == DISTILLERY_RUN_RUNNING)
@@ -261,6 +329,36 @@ schedule_progress (DistilleryJob *self, gboolean force)
                                 g_object_ref (self), g_object_unref);
 }
 
+/* Worker, under the lock: a new model in training (the teacher, then the
+ * student) starts its history over. */
+static void
+switch_model (DistilleryJob *self, const char *model_name)
+{
+  if (g_strcmp0 (self->pending.model_name, model_name) == 0)
+    return;
+  g_free (self->pending.model_name);
+  self->pending.model_name = g_strdup (model_name);
+  self->pending.new_model = TRUE;
+  self->model_started = g_get_monotonic_time ();
+  g_array_set_size (self->pending.steps, 0);
+  g_array_set_size (self->pending.epochs, 0);
+}
+
+static void
+on_epoch (const char *model_name, const DistilleryEpochRow *epoch, gpointer data)
+{
+  DistilleryJob *self = data;
+  DistilleryEpochRow row = *epoch;
+
+  if (row.agreement_matrix != NULL)
+    g_bytes_ref (row.agreement_matrix);
+  g_mutex_lock (&self->lock);
+  switch_model (self, model_name);
+  g_array_append_val (self->pending.epochs, row);
+  g_mutex_unlock (&self->lock);
+  schedule_progress (self, FALSE);
+}
+
 static DistilleryStepAction
 on_step (const char *model_name, const KdStepReport *report, double samples_per_second, gpointer data)
 {
@@ -269,11 +367,14 @@ on_step (const char *model_name, const KdStepReport *report, double samples_per_
   if (report == NULL)
     goto steer;   /* waiting for the teacher: nothing new to show */
   g_mutex_lock (&self->lock);
-  if (g_strcmp0 (self->pending.model_name, model_name) != 0)
-    {
-      g_free (self->pending.model_name);
-      self->pending.model_name = g_strdup (model_name);
-    }
+  switch_model (self, model_name);
+  DistilleryStepRow row = {
+    .step = report->step, .epoch = report->epoch,
+    .loss = (float) report->loss.total, .loss_kd = (float) report->loss.kd,
+    .loss_ce = (float) report->loss.ce, .learning_rate = report->learning_rate,
+    .wall = (g_get_monotonic_time () - self->model_started) / (double) G_USEC_PER_SEC,
+  };
+  g_array_append_val (self->pending.steps, row);
   self->pending.report = *report;
   self->pending.samples_per_second = samples_per_second;
   self->pending.have_report = TRUE;
@@ -317,10 +418,11 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   self->pending.run_id = run_id;
   g_mutex_unlock (&self->lock);
 
+  DistilleryRunObserver observer = { on_step, on_epoch, self };
   if (self->resume_run_id != 0)
-    ok = distillery_project_resume (store, writer, run_id, on_step, self, &error);
+    ok = distillery_project_resume (store, writer, run_id, &observer, &error);
   else
-    ok = distillery_project_execute_run (store, writer, run_id, on_step, self, &error);
+    ok = distillery_project_execute_run (store, writer, run_id, &observer, &error);
 
 out:
   g_mutex_lock (&self->lock);
@@ -501,4 +603,36 @@ guint
 distillery_job_get_n_updates (DistilleryJob *self)
 {
   return self->n_updates;
+}
+
+double
+distillery_job_get_accuracy (DistilleryJob *self)
+{
+  GArray *epochs = self->shown.epochs;
+  double value = epochs->len > 0 ? g_array_index (epochs, DistilleryEpochRow, epochs->len - 1).val_accuracy : NAN;
+  return isfinite (value) ? value : -1;
+}
+
+double
+distillery_job_get_agreement (DistilleryJob *self)
+{
+  GArray *epochs = self->shown.epochs;
+  double value = epochs->len > 0 ? g_array_index (epochs, DistilleryEpochRow, epochs->len - 1).val_agreement : NAN;
+  return isfinite (value) ? value : -1;
+}
+
+const DistilleryStepRow *
+distillery_job_get_steps (DistilleryJob *self, guint *n_steps)
+{
+  g_return_val_if_fail (DISTILLERY_IS_JOB (self) && n_steps != NULL, NULL);
+  *n_steps = self->shown.steps->len;
+  return (const DistilleryStepRow *) self->shown.steps->data;
+}
+
+const DistilleryEpochRow *
+distillery_job_get_epochs (DistilleryJob *self, guint *n_epochs)
+{
+  g_return_val_if_fail (DISTILLERY_IS_JOB (self) && n_epochs != NULL, NULL);
+  *n_epochs = self->shown.epochs->len;
+  return (const DistilleryEpochRow *) self->shown.epochs->data;
 }

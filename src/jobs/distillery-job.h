@@ -52,6 +52,17 @@ double              distillery_job_get_fraction (DistilleryJob *job);
 double              distillery_job_get_samples_per_second (DistilleryJob *job);
 double              distillery_job_get_eta    (DistilleryJob *job);
 double              distillery_job_get_loss   (DistilleryJob *job);
+/* Of the last evaluated epoch, on the test set: -1 before the first (and
+ * agreement of a run without a teacher). */
+double              distillery_job_get_accuracy  (DistilleryJob *job);
+double              distillery_job_get_agreement (DistilleryJob *job);
+/* The metrics of every step and epoch of the model in training (the
+ * teacher, then the student of a run that trains both), as delivered to
+ * the main thread so far; wall is seconds since this job began training
+ * the model. Valid until the next main-loop iteration; the
+ * "logged-steps" and "evaluated-epochs" properties notify growth. */
+const DistilleryStepRow  *distillery_job_get_steps  (DistilleryJob *job, guint *n_steps);
+const DistilleryEpochRow *distillery_job_get_epochs (DistilleryJob *job, guint *n_epochs);
 /* How many progress updates reached the main thread (for tests and
  * diagnostics). */
 guint               distillery_job_get_n_updates (DistilleryJob *job);

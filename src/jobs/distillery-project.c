@@ -447,8 +447,7 @@ typedef struct
   const KdData    *train, *test;
   const float     *teacher_answers;     /* [n_train, C] or NULL */
   const float     *teacher_test_probs;  /* [n_test, C] at T = 1, or NULL */
-  DistilleryStepFunc step_func;
-  gpointer         user_data;
+  const DistilleryRunObserver *observer;   /* or NULL */
 } RunPlan;
 
 static char *
@@ -600,7 +599,8 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
   if (!distillery_writer_call (plan->writer, write_restart, &restart, &local))
     goto failed;
 
-  distillery_step_loop_init (&loop, plan->model_name, plan->step_func, plan->user_data);
+  distillery_step_loop_init (&loop, plan->model_name, plan->observer ? plan->observer->step : NULL,
+                             plan->observer ? plan->observer->user_data : NULL);
   while ((stepped = distillery_step_loop_next (&loop, trainer, &report, &local)) != 0)
     {
       DistilleryStepRow row = {
@@ -640,6 +640,8 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
             .agreement_matrix = plan->teacher_test_probs ? g_bytes_new (metrics.matrix, matrix_size) : NULL,
           };
           w->seconds = row.wall;
+          if (plan->observer != NULL && plan->observer->epoch != NULL)
+            plan->observer->epoch (plan->model_name, &w->epoch, plan->observer->user_data);
           w->checkpoint = take_checkpoint (trainer, &spare);
           spare = spare_buffer (trainer);
           w->is_best = accuracy > best_accuracy;
@@ -736,8 +738,7 @@ write_teacher_run (DistilleryStore *store, gpointer data, GError **error)
 
 static gboolean
 run_teacher (DistilleryStore *store, DistilleryWriter *writer, const DistilleryStoreTeacher *t,
-             gint64 run_id, gboolean resume, DistilleryStepFunc step_func, gpointer user_data,
-             GError **error)
+             gint64 run_id, gboolean resume, const DistilleryRunObserver *observer, GError **error)
 {
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
   GError *local = NULL;
@@ -752,7 +753,7 @@ run_teacher (DistilleryStore *store, DistilleryWriter *writer, const DistilleryS
       return stop_run (writer, run_id, NULL, local, error);
     }
   RunPlan plan = { store, writer, run_id, _("teacher"), p.settings->teacher, &p.train, &p.test,
-                   NULL, NULL, step_func, user_data };
+                   NULL, NULL, observer };
   TeacherRun link = { t->id, run_id };
   fill_shapes (&plan.config, &p.train, run->seed);
   gboolean ok = execute_run (&plan, resume, error)
@@ -772,7 +773,7 @@ static GHashTable *teachers_training;   /* of "writer:teacher id" */
 /* Waits until no other run trains this teacher, then claims it; the
  * waiting still answers pause and cancel every 20 ms. */
 static gboolean
-claim_teacher (const char *key, DistilleryStepFunc step_func, gpointer user_data, GError **error)
+claim_teacher (const char *key, const DistilleryRunObserver *observer, GError **error)
 {
   g_mutex_lock (&teachers_lock);
   if (teachers_training == NULL)
@@ -780,10 +781,11 @@ claim_teacher (const char *key, DistilleryStepFunc step_func, gpointer user_data
   while (g_hash_table_contains (teachers_training, key))
     {
       gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND;
-      if (g_cond_wait_until (&teachers_trained, &teachers_lock, deadline) || step_func == NULL)
+      if (g_cond_wait_until (&teachers_trained, &teachers_lock, deadline)
+          || observer == NULL || observer->step == NULL)
         continue;
       g_mutex_unlock (&teachers_lock);
-      DistilleryStepAction action = step_func (_("teacher"), NULL, 0, user_data);
+      DistilleryStepAction action = observer->step (_("teacher"), NULL, 0, observer->user_data);
       if (action != DISTILLERY_STEP_CONTINUE)
         {
           gboolean pause = action == DISTILLERY_STEP_PAUSE;
@@ -811,7 +813,7 @@ release_teacher (const char *key)
 
 static gboolean
 train_teacher_unless_trained (DistilleryStore *store, DistilleryWriter *writer, gint64 teacher_id,
-                              DistilleryStepFunc step_func, gpointer user_data, GError **error)
+                              const DistilleryRunObserver *observer, GError **error)
 {
   g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, teacher_id, error);
   g_autoptr(DistilleryExperiment) settings = NULL;
@@ -824,18 +826,18 @@ train_teacher_unless_trained (DistilleryStore *store, DistilleryWriter *writer, 
   if (!settings_from_json (t->settings, &settings, error))
     return FALSE;
   gint64 run_id = new_run (writer, 0, teacher_id, settings->seed, error);
-  return run_id > 0 && run_teacher (store, writer, t, run_id, FALSE, step_func, user_data, error);
+  return run_id > 0 && run_teacher (store, writer, t, run_id, FALSE, observer, error);
 }
 
 gboolean
 distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writer, gint64 teacher_id,
-                                  DistilleryStepFunc step_func, gpointer user_data, GError **error)
+                                  const DistilleryRunObserver *observer, GError **error)
 {
   g_autofree char *key = g_strdup_printf ("%p:%" G_GINT64_FORMAT, (void *) writer, teacher_id);
 
-  if (!claim_teacher (key, step_func, user_data, error))
+  if (!claim_teacher (key, observer, error))
     return FALSE;
-  gboolean ok = train_teacher_unless_trained (store, writer, teacher_id, step_func, user_data, error);
+  gboolean ok = train_teacher_unless_trained (store, writer, teacher_id, observer, error);
   release_teacher (key);
   return ok;
 }
@@ -941,7 +943,7 @@ teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id
 
 static gboolean
 run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id, gboolean resume,
-                DistilleryStepFunc step_func, gpointer user_data, GError **error)
+                const DistilleryRunObserver *observer, GError **error)
 {
   g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (store, run_id, error);
   g_autoptr(DistilleryStoreExperiment) x = NULL;
@@ -957,7 +959,7 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
   if (x->teacher_id != 0)
     {
       /* Training it records its run on the teacher's row. */
-      if (!distillery_project_train_teacher (store, writer, x->teacher_id, step_func, user_data, &local)
+      if (!distillery_project_train_teacher (store, writer, x->teacher_id, observer, &local)
           || (t = distillery_store_get_teacher (store, x->teacher_id, &local)) == NULL)
         return stop_run (writer, run_id, NULL, local, error);
     }
@@ -971,7 +973,7 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
 
   RunPlan plan = { store, writer, run_id, t ? _("distilled student") : _("student"),
                    p.settings->student, &p.train, &p.test, p.answers, p.test_probs,
-                   step_func, user_data };
+                   observer };
   fill_shapes (&plan.config, &p.train, run->seed);
   if (t != NULL && plan.config.teacher_kind != KD_TEACHER_LOGITS)
     kd_softmax (p.answers, p.answers, (int) p.train.n, p.train.n_classes, 1.0f);
@@ -994,14 +996,14 @@ distillery_project_create_run (DistilleryStore *store, DistilleryWriter *writer,
 
 gboolean
 distillery_project_execute_run (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
-                                DistilleryStepFunc step_func, gpointer user_data, GError **error)
+                                const DistilleryRunObserver *observer, GError **error)
 {
-  return run_experiment (store, writer, run_id, FALSE, step_func, user_data, error);
+  return run_experiment (store, writer, run_id, FALSE, observer, error);
 }
 
 gboolean
 distillery_project_resume (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
-                           DistilleryStepFunc step_func, gpointer user_data, GError **error)
+                           const DistilleryRunObserver *observer, GError **error)
 {
   g_autoptr(DistilleryStoreRun) run = NULL;
 
@@ -1028,14 +1030,13 @@ distillery_project_resume (DistilleryStore *store, DistilleryWriter *writer, gin
   if (run->experiment_id == 0)
     {
       g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, run->teacher_id, error);
-      return t != NULL && run_teacher (store, writer, t, run_id, TRUE, step_func, user_data, error);
+      return t != NULL && run_teacher (store, writer, t, run_id, TRUE, observer, error);
     }
-  return run_experiment (store, writer, run_id, TRUE, step_func, user_data, error);
+  return run_experiment (store, writer, run_id, TRUE, observer, error);
 }
 
 DistilleryStore *
-distillery_project_new_demo (const char *path, DistilleryStepFunc step_func,
-                             gpointer user_data, GError **error)
+distillery_project_new_demo (const char *path, const DistilleryRunObserver *observer, GError **error)
 {
   g_autoptr(DistilleryStore) store = distillery_store_create (path, _("Demo project"), error);
   g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
@@ -1046,7 +1047,7 @@ distillery_project_new_demo (const char *path, DistilleryStepFunc step_func,
       || (dataset = distillery_project_import_demo (store, error)) <= 0
       || (teacher = distillery_project_add_teacher (store, _("Teacher 128-128"), dataset, settings, error)) <= 0
       || (writer = distillery_writer_open (path, error)) == NULL
-      || !distillery_project_train_teacher (store, writer, teacher, step_func, user_data, error)
+      || !distillery_project_train_teacher (store, writer, teacher, observer, error)
       || distillery_project_add_experiment (store, _("Distilled student"), dataset, teacher, settings, error) <= 0
       || distillery_project_add_experiment (store, _("Plain student"), dataset, 0, settings, error) <= 0)
     return NULL;

@@ -22,6 +22,20 @@
 
 G_BEGIN_DECLS
 
+/* After each epoch's evaluation, on the training thread. The agreement
+ * matrix, when there is one, may be kept with g_bytes_ref. */
+typedef void (*DistilleryEpochFunc) (const char *model_name, const DistilleryEpochRow *epoch,
+                                     gpointer user_data);
+
+/* What a run tells its caller while it trains; any member may be NULL,
+ * and so may the observer. */
+typedef struct
+{
+  DistilleryStepFunc  step;
+  DistilleryEpochFunc epoch;
+  gpointer            user_data;
+} DistilleryRunObserver;
+
 typedef struct
 {
   const char *name;                  /* NULL: from the file names */
@@ -42,8 +56,8 @@ gboolean         distillery_project_load_dataset (DistilleryStore *store, gint64
 
 /* A new project with the demo data set, a trained teacher and two
  * experiments, "Distilled student" and "Plain student". */
-DistilleryStore *distillery_project_new_demo    (const char *path, DistilleryStepFunc step_func,
-                                                 gpointer user_data, GError **error);
+DistilleryStore *distillery_project_new_demo    (const char *path, const DistilleryRunObserver *observer,
+                                                 GError **error);
 
 gint64           distillery_project_add_teacher (DistilleryStore *store, const char *name, gint64 dataset_id,
                                                  const DistilleryExperiment *settings, GError **error);
@@ -59,8 +73,8 @@ gint64           distillery_project_add_experiment (DistilleryStore *store, cons
 
 /* Trains a teacher (a new run) unless it has a finished one. */
 gboolean         distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writer,
-                                                   gint64 teacher_id, DistilleryStepFunc step_func,
-                                                   gpointer user_data, GError **error);
+                                                   gint64 teacher_id, const DistilleryRunObserver *observer,
+                                                   GError **error);
 /* A new run of an experiment with this seed (the experiment's when seed
  * < 0). It reads as running from the start, so a process that dies before
  * it trains leaves it interrupted. Returns its id, or 0 with an error. */
@@ -69,10 +83,10 @@ gint64           distillery_project_create_run  (DistilleryStore *store, Distill
 /* Trains a run made by create_run, training its teacher first if needed.
  * The run's row says how it ended either way. */
 gboolean         distillery_project_execute_run (DistilleryStore *store, DistilleryWriter *writer,
-                                                 gint64 run_id, DistilleryStepFunc step_func,
-                                                 gpointer user_data, GError **error);
+                                                 gint64 run_id, const DistilleryRunObserver *observer,
+                                                 GError **error);
 /* Continues an interrupted, paused or failed run from its last checkpoint. */
 gboolean         distillery_project_resume (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
-                                            DistilleryStepFunc step_func, gpointer user_data, GError **error);
+                                            const DistilleryRunObserver *observer, GError **error);
 
 G_END_DECLS

@@ -98,7 +98,7 @@ test_kill_and_resume (void)
 
   g_assert_no_error (error);
   {
-    g_autoptr(DistilleryStore) store = distillery_project_new_demo (project, NULL, NULL, &error);
+    g_autoptr(DistilleryStore) store = distillery_project_new_demo (project, NULL, &error);
     g_assert_no_error (error);
     settings->student.model.hidden[0] = 256;
     settings->student.epochs = 120;

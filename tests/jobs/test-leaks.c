@@ -28,7 +28,7 @@ test_start_cancel_cycles (void)
 
   g_assert_no_error (error);
   {
-    g_autoptr(DistilleryStore) store = distillery_project_new_demo (template, NULL, NULL, &error);
+    g_autoptr(DistilleryStore) store = distillery_project_new_demo (template, NULL, &error);
     g_assert_no_error (error);
     g_autoptr(DistilleryStoreExperiment) x = distillery_store_find_experiment (store, "Plain student", &error);
     g_assert_no_error (error);

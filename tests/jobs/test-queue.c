@@ -58,7 +58,7 @@ project_set_up (void)
   project.dir = g_dir_make_tmp ("distillery-queue-XXXXXX", &error);
   g_assert_no_error (error);
   project.path = g_build_filename (project.dir, "queue.distillery", NULL);
-  g_autoptr(DistilleryStore) store = distillery_project_new_demo (project.path, NULL, NULL, &error);
+  g_autoptr(DistilleryStore) store = distillery_project_new_demo (project.path, NULL, &error);
   g_assert_no_error (error);
   project.quick = add_experiment (store, "Quick", "16", 5, &error);
   /* About a millisecond a step, a few seconds in all: long enough to steer. */
@@ -511,6 +511,61 @@ test_cancel_while_waiting_for_teacher (void)
     g_object_unref (jobs[i]);
 }
 
+static void
+count_notifies (GObject *object, GParamSpec *pspec, guint *n)
+{
+  (*n)++;
+}
+
+/* Every step's and epoch's metrics reach the main thread, in fewer
+ * deliveries than steps, and equal what the file holds. */
+static void
+test_live_metrics (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(DistilleryStoreExperiment) distilled = distillery_store_find_experiment (store, "Distilled student", &error);
+  g_assert_no_error (error);
+  g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, distilled->id, 3);
+  guint step_notifies = 0;
+  Waiter w = { 0 };
+
+  g_signal_connect (job, "notify::logged-steps", G_CALLBACK (count_notifies), &step_notifies);
+  g_assert_cmpfloat (distillery_job_get_accuracy (job), ==, -1);
+  start (job, &w);
+  wait_until (waiter_ended, &w, 60);
+  g_assert_no_error (w.error);
+
+  guint n_steps, n_epochs;
+  const DistilleryStepRow *steps = distillery_job_get_steps (job, &n_steps);
+  const DistilleryEpochRow *epochs = distillery_job_get_epochs (job, &n_epochs);
+  g_autoptr(GArray) logged = distillery_store_get_steps (store, distillery_job_get_run_id (job), &error);
+  g_autoptr(GArray) evaluated = distillery_store_get_epochs (store, distillery_job_get_run_id (job), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_steps, ==, logged->len);
+  g_assert_cmpuint (n_steps, ==, distillery_job_get_total_steps (job));
+  for (guint i = 0; i < n_steps; i++)
+    {
+      const DistilleryStepRow *row = &g_array_index (logged, DistilleryStepRow, i);
+      g_assert_cmpint (steps[i].step, ==, row->step);
+      g_assert_cmpfloat (steps[i].loss, ==, row->loss);
+      g_assert_cmpfloat (steps[i].loss_kd, ==, row->loss_kd);
+    }
+  g_assert_cmpuint (n_epochs, ==, evaluated->len);
+  for (guint i = 0; i < n_epochs; i++)
+    {
+      const DistilleryEpochRow *row = &g_array_index (evaluated, DistilleryEpochRow, i);
+      g_assert_cmpfloat (epochs[i].val_accuracy, ==, row->val_accuracy);
+      g_assert_cmpfloat (epochs[i].val_agreement, ==, row->val_agreement);
+      g_assert_nonnull (epochs[i].agreement_matrix);
+      g_assert_true (g_bytes_equal (epochs[i].agreement_matrix, row->agreement_matrix));
+    }
+  g_assert_cmpfloat (distillery_job_get_accuracy (job), ==, epochs[n_epochs - 1].val_accuracy);
+  g_assert_cmpfloat (distillery_job_get_agreement (job), >, 0.5);
+  g_test_message ("%u steps arrived in %u deliveries", n_steps, step_notifies);
+  g_assert_cmpuint (step_notifies, <, n_steps);
+}
+
 /* The teacher's training fails: the student's run says so, and why. */
 static void
 test_teacher_fails (void)
@@ -547,6 +602,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/queue/main-loop-stall", test_main_loop_stall);
   g_test_add_func ("/jobs/queue/shared-teacher", test_shared_teacher);
   g_test_add_func ("/jobs/job/teacher-fails", test_teacher_fails);
+  g_test_add_func ("/jobs/job/live-metrics", test_live_metrics);
   g_test_add_func ("/jobs/queue/cancel-while-waiting-for-teacher", test_cancel_while_waiting_for_teacher);
   int status = g_test_run ();
   project_tear_down ();
