@@ -11,6 +11,7 @@
 
 #include "distillery-writer.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
 /* A worker that hands over writes faster than the disk takes them waits
@@ -31,6 +32,7 @@ typedef struct
   gsize               cost;
   gint64              run_id;
   Waiter             *waiter;    /* a caller waiting for this write, or NULL */
+  GTask              *task;      /* a caller to call back, or NULL */
   GError             *error;
 } Write;
 
@@ -59,6 +61,7 @@ write_free (Write *w)
 {
   if (w->free_data != NULL)
     w->free_data (w->data);
+  g_clear_object (&w->task);
   g_clear_error (&w->error);
   g_free (w);
 }
@@ -101,6 +104,14 @@ run_batch (DistilleryWriter *self)
         {
           w->waiter->error = failure != NULL ? g_error_copy (failure) : NULL;
           w->waiter->done = TRUE;
+        }
+      else if (w->task != NULL)
+        {
+          /* Returned in the caller's main context, by GTask. */
+          if (failure != NULL)
+            g_task_return_error (w->task, g_error_copy (failure));
+          else
+            g_task_return_boolean (w->task, TRUE);
         }
       else if (failure != NULL && w->func != NULL
                && !g_hash_table_contains (self->failures, &w->run_id))
@@ -233,7 +244,7 @@ distillery_writer_post (DistilleryWriter   *self,
   g_return_if_fail (self != NULL && func != NULL);
 
   Write *w = g_new0 (Write, 1);
-  *w = (Write) { func, data, free_data, cost, run_id, NULL, NULL };
+  *w = (Write) { func, data, free_data, cost, run_id, NULL, NULL, NULL };
   enqueue (self, w);
 }
 
@@ -243,7 +254,7 @@ wait_for (DistilleryWriter *self, DistilleryWriteFunc func, gpointer data, GErro
   Waiter waiter = { FALSE, NULL };
   Write *w = g_new0 (Write, 1);
 
-  *w = (Write) { func, data, NULL, 0, 0, &waiter, NULL };
+  *w = (Write) { func, data, NULL, 0, 0, &waiter, NULL, NULL };
   enqueue (self, w);
   g_mutex_lock (&self->lock);
   while (!waiter.done)
@@ -267,6 +278,29 @@ distillery_writer_call (DistilleryWriter   *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return wait_for (self, func, data, error);
+}
+
+void
+distillery_writer_call_async (DistilleryWriter   *self,
+                              DistilleryWriteFunc func,
+                              gpointer            data,
+                              GDestroyNotify      free_data,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_return_if_fail (self != NULL && func != NULL);
+
+  Write *w = g_new0 (Write, 1);
+  *w = (Write) { func, data, free_data, 0, 0, NULL, g_task_new (NULL, NULL, callback, user_data), NULL };
+  g_task_set_source_tag (w->task, distillery_writer_call_async);
+  enqueue (self, w);
+}
+
+gboolean
+distillery_writer_call_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -13,6 +13,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "distillery-store.h"
 
 G_BEGIN_DECLS
@@ -38,6 +40,14 @@ void              distillery_writer_post  (DistilleryWriter *writer, gint64 run_
 /* Runs func on the writer thread and returns once its batch committed. */
 gboolean          distillery_writer_call  (DistilleryWriter *writer, DistilleryWriteFunc func,
                                            gpointer data, GError **error);
+/* For the main thread, which must not wait on the disk: runs func on the
+ * writer thread and calls back in the caller's thread-default main
+ * context once its batch committed. free_data is called on data after
+ * the write, on the writer thread. */
+void              distillery_writer_call_async  (DistilleryWriter *writer, DistilleryWriteFunc func,
+                                                 gpointer data, GDestroyNotify free_data,
+                                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean          distillery_writer_call_finish (GAsyncResult *result, GError **error);
 /* Waits until everything queued so far is committed, then reports (and
  * forgets) the first queued write of `run_id` that failed. */
 gboolean          distillery_writer_sync  (DistilleryWriter *writer, gint64 run_id, GError **error);

@@ -97,6 +97,101 @@ distillery_store_add_experiment (DistilleryStore                  *store,
   return sqlite3_last_insert_rowid (store->db);
 }
 
+/* Runs keep no copy of the settings they were trained with: once an
+ * experiment has runs its settings and teacher stay as they are (a new
+ * experiment takes other settings), so every run's numbers can be traced
+ * to the settings that made them and a paused run resumes with them. */
+gboolean
+distillery_store_update_experiment (DistilleryStore                  *store,
+                                    const DistilleryStoreExperiment  *e,
+                                    GError                          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (e != NULL && e->settings != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_distillery_store_writable (store, error)
+      || !_distillery_store_require (store, STORE_EXPERIMENT, e->id, error)
+      || !check_settings (store, e, error)
+      || (e->teacher_id != 0 && !_distillery_store_require (store, STORE_TEACHER, e->teacher_id, error)))
+    return FALSE;
+  stmt = _distillery_store_statement (store,
+                                      "UPDATE experiments SET settings = ?2, teacher_id = ?3 WHERE id = ?1"
+                                      " AND NOT EXISTS (SELECT 1 FROM runs WHERE experiment_id = ?1)",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, e->id);
+  sqlite3_bind_text (stmt, 2, e->settings, -1, SQLITE_STATIC);
+  _distillery_store_bind_id (stmt, 3, e->teacher_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return _distillery_store_fail (store, rc, error);
+  if (sqlite3_changes (store->db) == 0)
+    return _distillery_store_invalid (store, error,
+                                      _("The experiment has runs, which were trained with its settings; "
+                                        "duplicate it to try other settings."));
+  return TRUE;
+}
+
+gboolean
+distillery_store_rename_experiment (DistilleryStore  *store,
+                                    gint64            id,
+                                    const char       *name,
+                                    GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL && name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_distillery_store_writable (store, error)
+      || !_distillery_store_require (store, STORE_EXPERIMENT, id, error))
+    return FALSE;
+  stmt = _distillery_store_statement (store, "UPDATE experiments SET name = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_EXISTS,
+                   _("The project “%s” already has an experiment named “%s”. Choose another name."),
+                   store->display_name, name);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return _distillery_store_fail (store, rc, error);
+  return TRUE;
+}
+
+gboolean
+distillery_store_delete_experiment (DistilleryStore  *store,
+                                    gint64            id,
+                                    GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_distillery_store_writable (store, error)
+      || !_distillery_store_require (store, STORE_EXPERIMENT, id, error))
+    return FALSE;
+  stmt = _distillery_store_statement (store, "DELETE FROM experiments WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return _distillery_store_fail (store, rc, error);
+  return TRUE;
+}
+
 GPtrArray *
 distillery_store_list_experiments (DistilleryStore  *store,
                                    GError          **error)

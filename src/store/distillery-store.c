@@ -950,6 +950,13 @@ distillery_store_open (const char                *path,
   if (!migrate (store->db, display_name, FALSE, error)
       || distillery_store_recover_runs (store, error) < 0)
     return NULL;
+  /* After the migrations, which may rebuild tables. Deleting an experiment
+   * takes its runs and all they logged with it (ON DELETE CASCADE). */
+  if ((rc = sqlite3_exec (store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)) != SQLITE_OK)
+    {
+      _distillery_store_fail (store, rc, error);
+      return NULL;
+    }
   if ((rc = pragma_int (store->db, "PRAGMA page_size", &page_size)) != SQLITE_OK)
     {
       _distillery_store_fail (store, rc, error);

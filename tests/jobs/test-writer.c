@@ -282,6 +282,59 @@ test_unref_flushes (Fixture *f, gconstpointer data)
   g_cond_clear (&gate.cond);
 }
 
+typedef struct
+{
+  gboolean      done;
+  GError       *error;
+  GMainContext *context;   /* where the callback ran */
+} Callback;
+
+static void
+call_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Callback *c = data;
+  distillery_writer_call_finish (result, &c->error);
+  c->context = g_main_context_get_thread_default ();
+  c->done = TRUE;
+}
+
+/* The main thread's way: the callback comes in its own context once the
+ * write is committed, with the write's own error if it failed. */
+static void
+test_call_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  g_autoptr(DistilleryWriter) writer = distillery_writer_open (f->path, &error);
+  StatusWrite *w = g_new0 (StatusWrite, 1);
+  Callback c = { 0 };
+
+  g_assert_no_error (error);
+  w->run_id = f->runs[0];
+  distillery_writer_call_async (writer, write_finished, w, g_free, call_done, &c);
+  while (!c.done)
+    g_main_context_iteration (context, TRUE);
+  g_assert_no_error (c.error);
+  g_assert_true (c.context == context);
+  {
+    g_autoptr(DistilleryStore) reader = distillery_store_open (f->path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+    g_autoptr(DistilleryStoreRun) run = distillery_store_get_run (reader, f->runs[0], &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (run->status, ==, DISTILLERY_RUN_FINISHED);
+  }
+
+  Callback failed = { 0 };
+  w = g_new0 (StatusWrite, 1);
+  w->run_id = 999;
+  distillery_writer_call_async (writer, write_finished, w, g_free, call_done, &failed);
+  while (!failed.done)
+    g_main_context_iteration (context, TRUE);
+  g_assert_error (failed.error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&failed.error);
+  g_main_context_pop_thread_default (context);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -292,6 +345,7 @@ main (int argc, char **argv)
   ADD ("/jobs/writer/failure-stays-with-its-run", test_failure_stays_with_its_run);
   ADD ("/jobs/writer/call-is-committed", test_call_is_committed);
   ADD ("/jobs/writer/unref-flushes", test_unref_flushes);
+  ADD ("/jobs/writer/call-async", test_call_async);
 #undef ADD
   return g_test_run ();
 }

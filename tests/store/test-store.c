@@ -795,6 +795,55 @@ test_answers (void)
   g_assert_no_error (error);
 }
 
+/* Settings change until the experiment has runs; a name changes always;
+ * deleting takes the runs and what they logged with it. */
+static void
+test_experiments_edit (void)
+{
+  g_autofree char *path = scratch_path ("experiments-edit.distillery");
+  g_autoptr(GError) error = NULL;
+  Project project = make_project (path);
+  g_autoptr(DistilleryStore) store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  DistilleryStoreExperiment e = { .name = "edit me", .settings = "{\"version\":1}", .dataset_id = project.dataset };
+  g_assert_no_error (error);
+  e.id = distillery_store_add_experiment (store, &e, &error);
+  g_assert_no_error (error);
+
+  e.settings = "{\"version\":1,\"alpha\":0.25}";
+  g_assert_true (distillery_store_update_experiment (store, &e, &error));
+  g_assert_true (distillery_store_rename_experiment (store, e.id, "edited", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(DistilleryStoreExperiment) got = distillery_store_get_experiment (store, e.id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (got->settings, ==, e.settings);
+    g_assert_cmpstr (got->name, ==, "edited");
+  }
+  g_assert_false (distillery_store_rename_experiment (store, e.id, "fixture", &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  gint64 run = distillery_store_add_run (store, e.id, 0, 1, &error);
+  DistilleryStepRow row = { .step = 0, .loss = 1 };
+  g_assert_true (distillery_store_append_steps (store, run, &row, 1, &error));
+  g_assert_no_error (error);
+  e.settings = "{\"version\":1,\"alpha\":0.75}";
+  g_assert_false (distillery_store_update_experiment (store, &e, &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (distillery_store_delete_experiment (store, e.id, &error));
+  g_assert_no_error (error);
+  g_assert_null (distillery_store_get_run (store, run, &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_autoptr(GArray) steps = distillery_store_get_steps (store, run, &error);
+  g_assert_true (steps == NULL || steps->len == 0);
+  g_clear_error (&error);
+  g_assert_false (distillery_store_delete_experiment (store, e.id, &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 test_experiments (void)
 {
@@ -1937,6 +1986,7 @@ main (int    argc,
   g_test_add_func ("/store/teachers/round-trip", test_teachers);
   g_test_add_func ("/store/answers/cache", test_answers);
   g_test_add_func ("/store/experiments/round-trip", test_experiments);
+  g_test_add_func ("/store/experiments/edit-and-delete", test_experiments_edit);
   g_test_add_func ("/store/runs/status-and-result", test_runs);
   g_test_add_func ("/store/metrics/steps", test_steps);
   g_test_add_func ("/store/metrics/steps-again", test_steps_again);
