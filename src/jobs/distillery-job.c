@@ -48,6 +48,7 @@ struct _DistilleryJob
   gint64        experiment_id;
   gint64        seed;
   gint64        resume_run_id;   /* 0 for a new run */
+  gint64        teacher_id;      /* a job that trains this teacher, or 0 */
 
   GMainContext *context;         /* where progress is delivered */
   GCancellable *cancellable;
@@ -223,6 +224,17 @@ distillery_job_new_run (const char *project_path, gint64 experiment_id, gint64 s
   self->project_path = g_strdup (project_path);
   self->experiment_id = experiment_id;
   self->seed = seed;
+  return self;
+}
+
+DistilleryJob *
+distillery_job_new_teacher (const char *project_path, gint64 teacher_id)
+{
+  g_return_val_if_fail (project_path != NULL && teacher_id > 0, NULL);
+
+  DistilleryJob *self = g_object_new (DISTILLERY_TYPE_JOB, NULL);
+  self->project_path = g_strdup (project_path);
+  self->teacher_id = teacher_id;
   return self;
 }
 
@@ -411,6 +423,17 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   store = writer ? distillery_store_open (self->project_path, DISTILLERY_STORE_OPEN_READ_ONLY, &error) : NULL;
   if (store == NULL)
     goto out;
+  DistilleryRunObserver observer = { on_step, on_epoch, self };
+  if (self->teacher_id != 0)
+    {
+      ok = distillery_project_train_teacher (store, writer, self->teacher_id, &observer, &error);
+      g_autoptr(DistilleryStoreTeacher) teacher = distillery_store_get_teacher (store, self->teacher_id, NULL);
+      run_id = teacher != NULL ? teacher->run_id : 0;
+      g_mutex_lock (&self->lock);
+      self->pending.run_id = run_id;
+      g_mutex_unlock (&self->lock);
+      goto out;
+    }
   if (run_id == 0
       && (run_id = distillery_project_create_run (store, writer, self->experiment_id, self->seed, &error)) <= 0)
     goto out;
@@ -418,7 +441,6 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   self->pending.run_id = run_id;
   g_mutex_unlock (&self->lock);
 
-  DistilleryRunObserver observer = { on_step, on_epoch, self };
   if (self->resume_run_id != 0)
     ok = distillery_project_resume (store, writer, run_id, &observer, &error);
   else
@@ -432,7 +454,7 @@ out:
   /* The task ends once the file says how the run ended. A failed write
    * fails a run that had stopped for another reason, too: its row may not
    * say so. */
-  if (writer != NULL && run_id > 0)
+  if (writer != NULL)
     {
       g_autoptr(GError) write_error = NULL;
       if (!distillery_writer_sync (writer, run_id, &write_error))

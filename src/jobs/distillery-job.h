@@ -24,6 +24,8 @@ G_DECLARE_FINAL_TYPE (DistilleryJob, distillery_job, DISTILLERY, JOB, GObject)
  * continuation of a run that stopped before its end. */
 DistilleryJob      *distillery_job_new_run    (const char *project_path, gint64 experiment_id, gint64 seed);
 DistilleryJob      *distillery_job_new_resume (const char *project_path, gint64 run_id);
+/* Trains a teacher unless it has a finished run already. */
+DistilleryJob      *distillery_job_new_teacher (const char *project_path, gint64 teacher_id);
 
 void                distillery_job_run_async  (DistilleryJob       *job,
                                                GCancellable        *cancellable,

@@ -22,7 +22,8 @@ struct _DistilleryRunQueue
   GQueue      waiting;      /* jobs not yet started */
   guint       n_active;
   guint       max_active;
-  guint       blas_threads_for;   /* max_active the BLAS setting was made for */
+  guint       blas_threads;       /* asked for; 0: the cores shared out */
+  guint       blas_threads_set;   /* what OpenBLAS was last set to; 0: not yet */
   guint       n_pending;
 };
 
@@ -32,6 +33,7 @@ enum
   PROP_N_ACTIVE,
   PROP_MAX_ACTIVE,
   PROP_N_PENDING,
+  PROP_BLAS_THREADS,
   N_PROPS
 };
 
@@ -84,11 +86,12 @@ forward_items_changed (GListModel *jobs, guint position, guint removed, guint ad
 static void
 share_blas_threads (DistilleryRunQueue *self)
 {
-  if (self->n_active > 0 || self->blas_threads_for == self->max_active)
+  guint threads = self->blas_threads > 0 ? self->blas_threads
+                                         : MAX (1u, g_get_num_processors () / self->max_active);
+  if (self->n_active > 0 || self->blas_threads_set == threads)
     return;
-  guint cores = g_get_num_processors ();
-  kd_blas_set_threads ((int) MAX (1u, cores / self->max_active));
-  self->blas_threads_for = self->max_active;
+  kd_blas_set_threads ((int) threads);
+  self->blas_threads_set = threads;
 }
 
 static void start_waiting (DistilleryRunQueue *self);
@@ -163,6 +166,9 @@ distillery_run_queue_get_property (GObject *object, guint prop_id, GValue *value
     case PROP_N_PENDING:
       g_value_set_uint (value, self->n_pending);
       break;
+    case PROP_BLAS_THREADS:
+      g_value_set_uint (value, self->blas_threads);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -177,6 +183,9 @@ distillery_run_queue_set_property (GObject *object, guint prop_id, const GValue 
     {
     case PROP_MAX_ACTIVE:
       distillery_run_queue_set_max_active (self, g_value_get_uint (value));
+      break;
+    case PROP_BLAS_THREADS:
+      distillery_run_queue_set_blas_threads (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -201,6 +210,11 @@ distillery_run_queue_class_init (DistilleryRunQueueClass *klass)
   properties[PROP_N_PENDING] =
     g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* OpenBLAS threads while runs are active; 0 shares the cores out among
+   * max-active runs. Takes effect when no run is active. */
+  properties[PROP_BLAS_THREADS] =
+    g_param_spec_uint ("blas-threads", NULL, NULL, 0, 256, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* ::job-ended (job, error): error is NULL when the run finished. */
@@ -267,6 +281,57 @@ distillery_run_queue_set_max_active (DistilleryRunQueue *self, guint max_active)
     return;
   self->max_active = max_active;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ACTIVE]);
+  start_waiting (self);
+}
+
+void
+distillery_run_queue_set_blas_threads (DistilleryRunQueue *self, guint threads)
+{
+  g_return_if_fail (DISTILLERY_IS_RUN_QUEUE (self));
+  threads = MIN (threads, 256u);
+  if (self->blas_threads == threads)
+    return;
+  self->blas_threads = threads;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLAS_THREADS]);
+  share_blas_threads (self);
+}
+
+guint
+distillery_run_queue_get_blas_threads (DistilleryRunQueue *self)
+{
+  g_return_val_if_fail (DISTILLERY_IS_RUN_QUEUE (self), 0);
+  return self->blas_threads;
+}
+
+/* The job of this run among those added, or NULL. */
+DistilleryJob *
+distillery_run_queue_find_run (DistilleryRunQueue *self, gint64 run_id)
+{
+  g_return_val_if_fail (DISTILLERY_IS_RUN_QUEUE (self), NULL);
+
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->jobs)); run_id > 0 && i > 0; i--)
+    {
+      g_autoptr(DistilleryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i - 1);
+      if (distillery_job_get_run_id (job) == run_id)
+        return job;
+    }
+  return NULL;
+}
+
+void
+distillery_run_queue_pause_all (DistilleryRunQueue *self)
+{
+  g_return_if_fail (DISTILLERY_IS_RUN_QUEUE (self));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)); i++)
+    {
+      g_autoptr(DistilleryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+      /* A run that has not started has nothing to pause. */
+      if (distillery_job_get_status (job) == DISTILLERY_RUN_QUEUED)
+        distillery_job_cancel (job);
+      else
+        distillery_job_pause (job);
+    }
   start_waiting (self);
 }
 

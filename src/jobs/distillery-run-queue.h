@@ -22,5 +22,12 @@ void                distillery_run_queue_set_max_active (DistilleryRunQueue *que
 /* Jobs queued or running. */
 guint               distillery_run_queue_get_n_pending  (DistilleryRunQueue *queue);
 void                distillery_run_queue_cancel_all     (DistilleryRunQueue *queue);
+/* Pauses the running jobs and drops the waiting ones. */
+void                distillery_run_queue_pause_all      (DistilleryRunQueue *queue);
+/* 0: the cores shared out among max-active runs (the default). */
+void                distillery_run_queue_set_blas_threads (DistilleryRunQueue *queue, guint threads);
+guint               distillery_run_queue_get_blas_threads (DistilleryRunQueue *queue);
+/* The latest job added whose run this is (known once it started), or NULL. */
+DistilleryJob      *distillery_run_queue_find_run       (DistilleryRunQueue *queue, gint64 run_id);
 
 G_END_DECLS
