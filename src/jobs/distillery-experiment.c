@@ -9,6 +9,7 @@
 #include "distillery-experiment.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 #include <math.h>
 
 G_DEFINE_QUARK (distillery-experiment-error-quark, distillery_experiment_error)
@@ -113,6 +114,58 @@ distillery_format_hidden (const KdMlpConfig *model)
   GString *s = g_string_new (NULL);
   for (int i = 0; i < model->n_hidden; i++)
     g_string_append_printf (s, "%s%d", i ? "," : "", model->hidden[i]);
+  return g_string_free (s, FALSE);
+}
+
+/* 2^53: the largest seed a JSON number carries exactly. */
+#define MAX_SEED 9007199254740992.0
+
+gboolean
+distillery_parse_seeds (const char *text, DistilleryExperiment *e, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  guint64 seeds[DISTILLERY_MAX_SEEDS];
+  int n = 0;
+
+  g_return_val_if_fail (text != NULL && e != NULL, FALSE);
+
+  for (char **p = parts; *p != NULL; p++)
+    {
+      guint64 v;
+      if (n == DISTILLERY_MAX_SEEDS)
+        {
+          g_set_error (error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                       _("“%s”: at most %d seeds."), text, DISTILLERY_MAX_SEEDS);
+          return FALSE;
+        }
+      if (!g_ascii_string_to_unsigned (g_strstrip (*p), 10, 0, (guint64) MAX_SEED, &v, NULL))
+        {
+          g_set_error (error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                       _("“%s”: seeds are whole numbers separated by commas, as in “1, 2, 3”."), text);
+          return FALSE;
+        }
+      seeds[n++] = v;
+    }
+  if (n == 0)
+    {
+      g_set_error (error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                   _("At least one seed is needed."));
+      return FALSE;
+    }
+  e->n_seeds = n;
+  memcpy (e->seeds, seeds, n * sizeof (guint64));
+  e->seed = seeds[0];
+  return TRUE;
+}
+
+char *
+distillery_format_seeds (const DistilleryExperiment *e)
+{
+  GString *s = g_string_new (NULL);
+  if (e->n_seeds == 0)
+    g_string_append_printf (s, "%" G_GUINT64_FORMAT, e->seed);
+  for (int i = 0; i < e->n_seeds; i++)
+    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, i ? ", " : "", e->seeds[i]);
   return g_string_free (s, FALSE);
 }
 
@@ -346,10 +399,27 @@ distillery_experiment_merge_json (DistilleryExperiment *e, JsonNode *root, GErro
                    version, DISTILLERY_EXPERIMENT_VERSION);
       return FALSE;
     }
-  /* 2^53: the largest seed a JSON number carries exactly. */
-  if (!read_number (o, "", "seed", 0, 9007199254740992.0, &seed, error))
+  if (!read_number (o, "", "seed", 0, MAX_SEED, &seed, error))
     return FALSE;
   e->seed = (guint64) seed;
+  JsonNode *seeds = member (o, "seeds");
+  if (seeds != NULL)
+    {
+      JsonArray *a = JSON_NODE_HOLDS_ARRAY (seeds) ? json_node_get_array (seeds) : NULL;
+      guint n = a ? json_array_get_length (a) : 0;
+      if (n < 1 || n > DISTILLERY_MAX_SEEDS)
+        return invalid (error, "", "seeds", _("a list of 1 to 32 seeds"));
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *v = json_array_get_element (a, i);
+          if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_INT64
+              || json_node_get_int (v) < 0 || json_node_get_int (v) > (gint64) MAX_SEED)
+            return invalid (error, "", "seeds", _("a list of whole numbers from 0 to 2^53"));
+          e->seeds[i] = (guint64) json_node_get_int (v);
+        }
+      e->n_seeds = (int) n;
+      e->seed = e->seeds[0];
+    }
 
   if ((data = read_object (o, "", "data", &local)) != NULL)
     {
@@ -492,6 +562,14 @@ distillery_experiment_to_json (const DistilleryExperiment *e)
   json_builder_begin_object (b);
   add_int (b, "version", DISTILLERY_EXPERIMENT_VERSION);
   add_int (b, "seed", (gint64) e->seed);
+  if (e->n_seeds > 0)
+    {
+      json_builder_set_member_name (b, "seeds");
+      json_builder_begin_array (b);
+      for (int i = 0; i < e->n_seeds; i++)
+        json_builder_add_int_value (b, (gint64) e->seeds[i]);
+      json_builder_end_array (b);
+    }
 
   json_builder_set_member_name (b, "data");
   json_builder_begin_object (b);

@@ -41,10 +41,16 @@ typedef struct
   double test_fraction;                 /* held out when there is no test set */
 } DistilleryDataSpec;
 
+/* Runs of one experiment with different seeds show what is noise. */
+#define DISTILLERY_MAX_SEEDS 32
+
 typedef struct
 {
   DistilleryDataSpec data;
   guint64            seed;
+  /* The seeds that Run trains one run each with; none: just `seed`. */
+  int                n_seeds;
+  guint64            seeds[DISTILLERY_MAX_SEEDS];
   /* n_inputs and n_classes are filled in from the data set. */
   KdTrainConfig      teacher;
   KdTrainConfig      student;   /* temperature, alpha, teacher_kind apply */
@@ -69,6 +75,10 @@ JsonNode             *distillery_experiment_to_json    (const DistilleryExperime
 /* "256,128" -> hidden sizes; FALSE with an error on anything else. */
 gboolean              distillery_parse_hidden (const char *text, KdMlpConfig *model, GError **error);
 char                 *distillery_format_hidden (const KdMlpConfig *model);
+/* "1, 2, 3" -> seeds (at least one); FALSE with an error on anything else.
+ * The experiment's seed becomes the first. */
+gboolean              distillery_parse_seeds  (const char *text, DistilleryExperiment *experiment, GError **error);
+char                 *distillery_format_seeds (const DistilleryExperiment *experiment);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DistilleryExperiment, distillery_experiment_free)
 

@@ -105,6 +105,37 @@ test_hidden_sizes (void)
 }
 
 static void
+test_seeds (void)
+{
+  g_autoptr(DistilleryExperiment) e = distillery_experiment_new_demo ();
+  g_autoptr(GError) error = NULL;
+
+  g_autofree char *one = distillery_format_seeds (e);
+  g_assert_cmpstr (one, ==, "1");
+  g_assert_true (distillery_parse_seeds (" 3, 5 ,8", e, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (e->n_seeds, ==, 3);
+  g_assert_cmpuint (e->seed, ==, 3);
+  g_autofree char *three = distillery_format_seeds (e);
+  g_assert_cmpstr (three, ==, "3, 5, 8");
+
+  /* Through JSON and back. */
+  g_autoptr(JsonNode) node = distillery_experiment_to_json (e);
+  g_autoptr(DistilleryExperiment) back = distillery_experiment_new_demo ();
+  g_assert_true (distillery_experiment_merge_json (back, node, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (back->n_seeds, ==, 3);
+  g_assert_cmpuint (back->seeds[2], ==, 8);
+
+  g_assert_false (distillery_parse_seeds ("1, two", e, &error));
+  g_assert_nonnull (strstr (error->message, "1, two"));
+  g_clear_error (&error);
+  g_assert_false (distillery_parse_seeds ("", e, &error));
+  g_assert_error (error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID);
+  g_assert_cmpint (e->n_seeds, ==, 3);
+}
+
+static void
 test_demo_students (void)
 {
   g_autoptr(DistilleryExperiment) e = distillery_experiment_new_demo ();
@@ -150,6 +181,7 @@ main (int argc, char **argv)
   g_test_add_func ("/experiment/json/round-trip", test_round_trip);
   g_test_add_func ("/experiment/json/refusals", test_refusals);
   g_test_add_func ("/experiment/hidden-sizes", test_hidden_sizes);
+  g_test_add_func ("/experiment/seeds", test_seeds);
   g_test_add_func ("/experiment/demo/students-above-90", test_demo_students);
   g_test_add_func ("/experiment/demo/divergence-is-an-error", test_diverging_run_fails);
   return g_test_run ();
