@@ -92,53 +92,6 @@ is_constant (double min, double max)
   return max - min <= CONSTANT_RANGE * MAX (fabs (min), fabs (max));
 }
 
-void
-distillery_chart_nice_range (double              *min,
-                             double              *max,
-                             gboolean             log,
-                             DistilleryChartUnit  unit,
-                             guint                max_ticks)
-{
-  g_return_if_fail (min != NULL && max != NULL);
-
-  if (log)
-    {
-      if (!(*max > 0) || !isfinite (*max))
-        {
-          *min = 1;
-          *max = 10;
-          return;
-        }
-      /* Zero and negative values cannot be shown; three decades below the
-       * top still show the shape of a curve that ends near zero. */
-      if (!(*min > 0) || !isfinite (*min))
-        *min = *max / 1000;
-      double lo = floor (log10 (*min) + 1e-9), hi = ceil (log10 (*max) - 1e-9);
-      if (hi <= lo)
-        hi = lo + 1;
-      *min = pow (10, lo);
-      *max = pow (10, hi);
-      return;
-    }
-
-  if (!isfinite (*min) || !isfinite (*max))
-    {
-      *min = 0;
-      *max = 1;
-      return;
-    }
-  if (is_constant (*min, *max))
-    {
-      double half = *min == 0 ? 1 : fabs (*min) * 0.1;
-      *max = *min + half;
-      *min -= half;
-    }
-  double scale = unit_scale (unit, *min, *max);
-  double step = nice_step ((*max - *min) / scale / MAX (1, max_ticks)) * scale;
-  *min = floor (*min / step + 1e-9) * step;
-  *max = ceil (*max / step - 1e-9) * step;
-}
-
 static void
 linear_ticks (DistilleryChartTicks *ticks, double min, double max, DistilleryChartUnit unit, guint max_ticks)
 {
@@ -192,6 +145,62 @@ log_ticks (DistilleryChartTicks *ticks, double min, double max, DistilleryChartU
     {
       ticks->n = 0;
       linear_ticks (ticks, min, max, unit, max_ticks);
+    }
+}
+
+void
+distillery_chart_nice_range (double              *min,
+                             double              *max,
+                             gboolean             log,
+                             DistilleryChartUnit  unit,
+                             guint                max_ticks)
+{
+  g_return_if_fail (min != NULL && max != NULL);
+
+  if (log)
+    {
+      if (!(*max > 0) || !isfinite (*max))
+        {
+          *min = 1;
+          *max = 10;
+          return;
+        }
+      /* Zero and negative values cannot be shown; three decades below the
+       * top still show the shape of a curve that ends near zero. */
+      if (!(*min > 0) || !isfinite (*min))
+        *min = *max / 1000;
+      double lo = floor (log10 (*min) + 1e-9), hi = ceil (log10 (*max) - 1e-9);
+      if (hi <= lo)
+        hi = lo + 1;
+      *min = pow (10, lo);
+      *max = pow (10, hi);
+      return;
+    }
+
+  if (!isfinite (*min) || !isfinite (*max))
+    {
+      *min = 0;
+      *max = 1;
+      return;
+    }
+  if (is_constant (*min, *max))
+    {
+      double half = *min == 0 ? 1 : fabs (*min) * 0.1;
+      *max = *min + half;
+      *min -= half;
+    }
+  /* End on ticks of the step distillery_chart_ticks() will choose for the
+   * widened range; widening can coarsen the step, hence a few rounds. */
+  for (guint round = 0; round < 4; round++)
+    {
+      DistilleryChartTicks ticks = { 0 };
+      linear_ticks (&ticks, *min, *max, unit, MAX (2, max_ticks));
+      double lo = floor (*min / ticks.step + 1e-9) * ticks.step;
+      double hi = ceil (*max / ticks.step - 1e-9) * ticks.step;
+      if (lo == *min && hi == *max)
+        break;
+      *min = lo;
+      *max = hi;
     }
 }
 

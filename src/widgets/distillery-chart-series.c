@@ -77,15 +77,18 @@ distillery_chart_series_append (DistilleryChartSeries *series,
   series->n++;
 }
 
-/* One step of the EMA; returns the smoothed value of y. */
+/* One step of the EMA; returns the smoothed value of y. power starts at
+ * 1 and is weight^k after k finite values: one multiplication a step
+ * instead of pow(), and flushed to zero before it turns denormal, where
+ * 1 - power is 1 anyway. */
 static float
-ema_step (double *last, guint64 *count, double weight, float y)
+ema_step (double *last, double *power, double weight, float y)
 {
   if (!isfinite (y))
     return y;
   *last = *last * weight + (1 - weight) * y;
-  (*count)++;
-  double debias = weight == 1 ? 1 : 1 - pow (weight, (double) *count);
+  *power = *power * weight < 1e-300 ? 0 : *power * weight;
+  double debias = weight == 1 ? 1 : 1 - *power;
   return (float) (*last / debias);
 }
 
@@ -95,11 +98,10 @@ distillery_chart_ema (float       *out,
                       gsize        n,
                       double       weight)
 {
-  double last = 0;
-  guint64 count = 0;
+  double last = 0, power = 1;
 
   for (gsize i = 0; i < n; i++)
-    out[i] = ema_step (&last, &count, weight, y[i]);
+    out[i] = ema_step (&last, &power, weight, y[i]);
 }
 
 const float *
@@ -113,7 +115,7 @@ distillery_chart_series_smooth (DistilleryChartSeries *series,
       series->smoothed_weight = weight;
       series->n_smoothed = 0;
       series->ema_last = 0;
-      series->ema_count = 0;
+      series->ema_power = 1;
     }
   if (series->n_smoothed < series->n)
     {
@@ -121,7 +123,7 @@ distillery_chart_series_smooth (DistilleryChartSeries *series,
        * independent of its length. */
       series->smoothed = g_renew (float, series->smoothed, series->capacity);
       for (gsize i = series->n_smoothed; i < series->n; i++)
-        series->smoothed[i] = ema_step (&series->ema_last, &series->ema_count, weight, series->y[i]);
+        series->smoothed[i] = ema_step (&series->ema_last, &series->ema_power, weight, series->y[i]);
       series->n_smoothed = series->n;
     }
   return series->smoothed;
@@ -153,8 +155,9 @@ distillery_chart_series_search (const DistilleryChartSeries *series,
   return lower_bound (series->x[mode], 0, series->n, x);
 }
 
-gint64
-distillery_chart_column_of (double x, double x_min, double x_max, guint n_columns)
+/* factor is n_columns / (x_max - x_min), worked out once per curve. */
+static inline gint64
+column_index (double x, double x_min, double x_max, double factor, guint n_columns)
 {
   if (x < x_min)
     return -1;
@@ -162,20 +165,26 @@ distillery_chart_column_of (double x, double x_min, double x_max, guint n_column
     return n_columns;
   if (!(x_max > x_min))
     return 0;
-  gint64 c = (gint64) floor ((x - x_min) / (x_max - x_min) * n_columns);
-  /* x_max itself belongs to the last column. */
-  return MIN (c, (gint64) n_columns - 1);
+  /* x >= x_min: the cast rounds down. x_max itself belongs to the last column. */
+  return MIN ((gint64) ((x - x_min) * factor), (gint64) n_columns - 1);
+}
+
+gint64
+distillery_chart_column_of (double x, double x_min, double x_max, guint n_columns)
+{
+  return column_index (x, x_min, x_max, n_columns / (x_max - x_min), n_columns);
 }
 
 /* First index in [lo, hi) whose column is above `column`: galloping from
- * lo, since a column usually holds few points next to millions. */
+ * lo in steps that start at `guess` (the last column's number of points),
+ * so that evenly spread points take a few probes a column. */
 static gsize
 column_end (const double *x, gsize lo, gsize hi, gint64 column,
-            double x_min, double x_max, guint n_columns)
+            double x_min, double x_max, double factor, guint n_columns, gsize guess)
 {
-  gsize step = 1, start = lo;
+  gsize step = MAX (guess, 1), start = lo;
 
-  while (start + step < hi && distillery_chart_column_of (x[start + step], x_min, x_max, n_columns) <= column)
+  while (start + step < hi && column_index (x[start + step], x_min, x_max, factor, n_columns) <= column)
     {
       start += step;
       step *= 2;
@@ -184,7 +193,7 @@ column_end (const double *x, gsize lo, gsize hi, gint64 column,
   while (lo < hi)
     {
       gsize mid = lo + (hi - lo) / 2;
-      if (distillery_chart_column_of (x[mid], x_min, x_max, n_columns) <= column)
+      if (column_index (x[mid], x_min, x_max, factor, n_columns) <= column)
         lo = mid + 1;
       else
         hi = mid;
@@ -216,12 +225,8 @@ reduce (DistilleryChartColumn *column, const float *y, gsize n)
   column->min = MIN (MIN (mn[0], mn[1]), MIN (mn[2], mn[3]));
   column->max = MAX (MAX (mx[0], mx[1]), MAX (mx[2], mx[3]));
   column->n = (guint) n;
-  column->first = column->last = NAN;
-  for (gsize k = 0; k < n && isnan (column->first); k++)
-    column->first = y[k];
-  for (gsize k = n; k > 0 && isnan (column->last); k--)
-    column->last = y[k - 1];
-  if (isnan (column->first))
+  /* Nothing but NaN, or nothing at all. */
+  if (column->min > column->max)
     column->min = column->max = NAN;
 }
 
@@ -236,13 +241,16 @@ distillery_chart_decimate (DistilleryChartColumn *columns,
 {
   g_return_if_fail (n_columns > 0);
 
+  double factor = n_columns / (x_max - x_min);
   gsize i = lower_bound (x, 0, n, x_min);
-  gsize end = column_end (x, i, n, n_columns - 1, x_min, x_max, n_columns);
+  gsize end = column_end (x, i, n, n_columns - 1, x_min, x_max, factor, n_columns, n - i);
+  gsize guess = (end - i) / n_columns;
 
   for (guint c = 0; c < n_columns; c++)
     {
-      gsize next = column_end (x, i, end, c, x_min, x_max, n_columns);
+      gsize next = column_end (x, i, end, c, x_min, x_max, factor, n_columns, guess);
       reduce (&columns[c], y + i, next - i);
+      guess = next - i;
       i = next;
     }
 }
@@ -270,6 +278,20 @@ distillery_chart_series_y_range (const DistilleryChartSeries *series,
     {
       DistilleryChartColumn all;
       reduce (&all, arrays[a] + lo, hi - lo);
+      if (isinf (all.min) || isinf (all.max))
+        {
+          /* A diverged run's infinities would leave no room for the rest. */
+          all.min = INFINITY;
+          all.max = -INFINITY;
+          for (gsize i = lo; i < hi; i++)
+            if (isfinite (arrays[a][i]))
+              {
+                all.min = MIN (all.min, arrays[a][i]);
+                all.max = MAX (all.max, arrays[a][i]);
+              }
+          if (all.min > all.max)
+            continue;
+        }
       if (isnan (all.min))
         continue;
       *min = MIN (*min, all.min);

@@ -6,7 +6,7 @@
  * value. Appending is amortised O(1). Beside the arrays live the two
  * things a long curve needs to be drawn fast: its exponential moving
  * average, extended point by point as the curve grows, and its reduction
- * to the pixel columns a plot gives it (first, last, min and max of each).
+ * to the pixel columns a plot gives it (the min and max of each).
  * No GTK here: the CLI draws charts without a display.
  */
 #pragma once
@@ -25,10 +25,10 @@ typedef enum
 
 /* What the points of one pixel column come to. Columns with no point have
  * n == 0 and NaN values; NaN points (a metric that was not a number) are
- * counted but do not take part in first, last, min and max. */
+ * counted but do not take part in min and max. */
 typedef struct
 {
-  float first, last, min, max;
+  float min, max;
   guint n;
 } DistilleryChartColumn;
 
@@ -42,11 +42,11 @@ typedef struct
   gsize   n, capacity;
 
   /* The debiased EMA of y for `smoothed_weight`, valid for the first
-   * n_smoothed points; ema_last and ema_count carry its state on. */
+   * n_smoothed points; ema_last and ema_power (the weight to the power of
+   * the values seen) carry its state on. */
   float  *smoothed;
   gsize   n_smoothed;
-  double  smoothed_weight, ema_last;
-  guint64 ema_count;
+  double  smoothed_weight, ema_last, ema_power;
 } DistilleryChartSeries;
 
 DistilleryChartSeries *distillery_chart_series_new      (const char *name, gboolean with_band);
@@ -59,8 +59,8 @@ const float           *distillery_chart_series_smooth   (DistilleryChartSeries *
 /* Index of the first point whose x (in mode) is >= x; n when none is. */
 gsize                  distillery_chart_series_search   (const DistilleryChartSeries *series,
                                                          DistilleryChartXMode mode, double x);
-/* The smallest and largest y (and band values) of the points with x in
- * [x_min, x_max], NaN when there are none; min_positive (may be NULL) is
+/* The smallest and largest finite y (and band values) of the points with
+ * x in [x_min, x_max], NaN when there are none; min_positive (may be NULL) is
  * the smallest y above zero, for a log axis. */
 void                   distillery_chart_series_y_range  (const DistilleryChartSeries *series,
                                                          DistilleryChartXMode mode, double x_min, double x_max,
