@@ -92,25 +92,38 @@ is_constant (double min, double max)
   return max - min <= CONSTANT_RANGE * MAX (fabs (min), fabs (max));
 }
 
+/* The smallest nice step with at most max_ticks ticks: inside [min, max],
+ * or, to widen the range to ticks, covering it. A range widened with a
+ * step is ticked with that same step, so an axis ends on ticks. */
+static double
+choose_step (double min, double max, guint max_ticks, gboolean widen)
+{
+  double step = nice_step ((max - min) / max_ticks);
+
+  /* Callers rule out constant and non-finite ranges; a range too narrow
+   * for a double to step through would still end the loop here. */
+  if (!(step > 0) || !isfinite (step))
+    return 1;
+  for (;;)
+    {
+      double lo = widen ? floor (min / step + 1e-9) : ceil (min / step - 1e-9);
+      double hi = widen ? ceil (max / step - 1e-9) : floor (max / step + 1e-9);
+      if (hi - lo + 1 <= max_ticks)
+        return step;
+      step = nice_step (step * 1.5);
+    }
+}
+
 static void
 linear_ticks (DistilleryChartTicks *ticks, double min, double max, DistilleryChartUnit unit, guint max_ticks)
 {
   double scale = unit_scale (unit, min, max);
-  double step = nice_step ((max - min) / scale / max_ticks);
-  double k_lo, k_hi;
+  double step = choose_step (min / scale, max / scale, max_ticks, FALSE);
 
-  for (;;)
-    {
-      k_lo = ceil (min / scale / step - 1e-9);
-      k_hi = floor (max / scale / step + 1e-9);
-      if (k_hi - k_lo + 1 <= max_ticks)
-        break;
-      step = nice_step (step * 1.5);
-    }
-  for (double k = k_lo; k <= k_hi; k++)
+  for (double k = ceil (min / scale / step - 1e-9); k <= floor (max / scale / step + 1e-9); k++)
     {
       double v = k * step * scale;
-      /* k * step of a negative k_lo can miss zero by a rounding error. */
+      /* k * step of a negative k can miss zero by a rounding error. */
       ticks->value[ticks->n++] = fabs (v) < step * scale * 1e-9 ? 0 : v;
     }
   ticks->step = step * scale;
@@ -189,19 +202,10 @@ distillery_chart_nice_range (double              *min,
       *max = *min + half;
       *min -= half;
     }
-  /* End on ticks of the step distillery_chart_ticks() will choose for the
-   * widened range; widening can coarsen the step, hence a few rounds. */
-  for (guint round = 0; round < 4; round++)
-    {
-      DistilleryChartTicks ticks = { 0 };
-      linear_ticks (&ticks, *min, *max, unit, MAX (2, max_ticks));
-      double lo = floor (*min / ticks.step + 1e-9) * ticks.step;
-      double hi = ceil (*max / ticks.step - 1e-9) * ticks.step;
-      if (lo == *min && hi == *max)
-        break;
-      *min = lo;
-      *max = hi;
-    }
+  double scale = unit_scale (unit, *min, *max);
+  double step = choose_step (*min / scale, *max / scale, MAX (2, max_ticks), TRUE);
+  *min = floor (*min / scale / step + 1e-9) * step * scale;
+  *max = ceil (*max / scale / step - 1e-9) * step * scale;
 }
 
 void

@@ -782,7 +782,7 @@ draw_line_chart (DistilleryChart *chart, const DistilleryChartStyle *style, cair
   /* The top tick label reaches half a line above the plot. */
   double plot_top = top + th / 2;
   double plot_bottom = layout->height - PAD - th - TICK_GAP - th - TICK_GAP / 2;
-  guint max_y_ticks = (guint) CLAMP ((plot_bottom - plot_top) / (2.5 * th), 2, 10);
+  guint max_y_ticks = (guint) CLAMP ((plot_bottom - plot_top) / (2 * th), 2, 12);
 
   double left = PAD, right = layout->width - PAD;
   for (guint a = 0; a < DISTILLERY_CHART_N_AXES; a++)
