@@ -882,6 +882,8 @@ draw_matrix (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t 
   if (upright)
     cell = floor (MIN (avail_w, layout->height - top - bottom_text - widest) / n);
   cell = MAX (cell, 1);
+  /* Centred in the room left beside the row names and the colour bar. */
+  left += MAX (0, floor ((avail_w - cell * n) / 2));
   layout->plot = (DistilleryChartRect) { left, top, cell * n, cell * n };
 
   double percent_width = text_width (cr, style, "100%");
@@ -897,9 +899,10 @@ draw_matrix (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t 
           set_color (cr, &color, 1);
           cairo_rectangle (cr, x, y, cell, cell);
           cairo_fill (cr);
-          if (cell >= percent_width + 4 && cell >= th + 2 && total > 0)
+          /* Empty cells stay blank, so that the confusions stand out. */
+          if (cell >= percent_width + 4 && cell >= th + 2 && count > 0)
             {
-              g_autofree char *label = g_strdup_printf ("%.0f%%", 100 * share);
+              g_autofree char *label = share < 0.005 ? g_strdup ("<1%") : g_strdup_printf ("%.0f%%", 100 * share);
               /* Dark cells take the base colour, light ones the text colour. */
               DistilleryChartColor base = base_color (style);
               draw_text (cr, style, label, TEXT_NORMAL, x + cell / 2, y + cell / 2, 0.5, 0.5, 0,
@@ -925,8 +928,8 @@ draw_matrix (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t 
         draw_text (cr, style, name, TEXT_NORMAL, left + (c + 0.5) * cell, top + n * cell + TICK_GAP / 2, 0.5, 0,
                    0, &style->foreground, 0.75);
     }
-  draw_text (cr, style, row_title, TEXT_NORMAL, PAD, top + n * cell / 2, 0.5, 0, -G_PI / 2,
-             &style->foreground, 1);
+  draw_text (cr, style, row_title, TEXT_NORMAL, left - TICK_GAP - widest - PAD / 2 - th, top + n * cell / 2,
+             0.5, 0, -G_PI / 2, &style->foreground, 1);
   draw_text (cr, style, column_title, TEXT_NORMAL, left + n * cell / 2,
              top + n * cell + TICK_GAP + (upright ? widest : th) + PAD / 2, 0.5, 0, 0, &style->foreground, 1);
 
@@ -1085,9 +1088,11 @@ hover_lines (DistilleryChart *chart, const DistilleryChartStyle *style, const Di
       g_ptr_array_add (texts, g_strdup_printf (_("Teacher: %s, student: %s"),
                                                chart->class_names[t], chart->class_names[s]));
       g_ptr_array_add (colors, NULL);
-      g_ptr_array_add (texts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " sample, %s of the teacher’s “%s”",
-                                                            "%" G_GUINT64_FORMAT " samples, %s of the teacher’s “%s”", count),
-                                               count, share, chart->class_names[t]));
+      /* The count as text: xgettext cannot read G_GUINT64_FORMAT. */
+      g_autofree char *samples = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
+      g_ptr_array_add (texts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sample, %s of the teacher’s “%s”",
+                                                            "%s samples, %s of the teacher’s “%s”", count),
+                                               samples, share, chart->class_names[t]));
       g_ptr_array_add (colors, NULL);
       return TRUE;
     }
