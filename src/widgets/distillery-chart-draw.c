@@ -872,7 +872,7 @@ draw_matrix (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t 
   for (guint c = 0; c < n; c++)
     widest = MAX (widest, text_width (cr, style, chart->class_names[c]));
 
-  double legend_width = style->legend ? PAD + 14 + TICK_GAP + text_width (cr, style, "100%") : 0;
+  double legend_width = PAD + 14 + TICK_GAP + text_width (cr, style, "100%");
   double left = PAD + th + PAD / 2 + widest + TICK_GAP;
   double avail_w = layout->width - left - PAD - legend_width;
   double bottom_text = PAD + th + PAD / 2 + TICK_GAP;
@@ -933,24 +933,22 @@ draw_matrix (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t 
   draw_text (cr, style, column_title, TEXT_NORMAL, left + n * cell / 2,
              top + n * cell + TICK_GAP + (upright ? widest : th) + PAD / 2, 0.5, 0, 0, &style->foreground, 1);
 
-  if (style->legend)
-    {
-      /* A colour bar for the share of the teacher's class. */
-      double x = left + n * cell + PAD, h = n * cell;
-      cairo_pattern_t *ramp = cairo_pattern_create_linear (0, top + h, 0, top);
-      DistilleryChartColor lo = cell_color (style, 0), hi = cell_color (style, 1);
-      cairo_pattern_add_color_stop_rgb (ramp, 0, lo.red, lo.green, lo.blue);
-      cairo_pattern_add_color_stop_rgb (ramp, 1, hi.red, hi.green, hi.blue);
-      cairo_rectangle (cr, x, top, 14, h);
-      cairo_set_source (cr, ramp);
-      cairo_fill_preserve (cr);
-      cairo_pattern_destroy (ramp);
-      set_color (cr, &style->grid, 1);
-      cairo_set_line_width (cr, 1);
-      cairo_stroke (cr);
-      draw_text (cr, style, "100%", TEXT_NORMAL, x + 14 + TICK_GAP, top, 0, 0, 0, &style->foreground, 0.75);
-      draw_text (cr, style, "0%", TEXT_NORMAL, x + 14 + TICK_GAP, top + h, 0, 1, 0, &style->foreground, 0.75);
-    }
+  /* A colour bar for the share of the teacher's class: the matrix' only
+   * legend, so a widget shows it too. */
+  double x = left + n * cell + PAD, h = n * cell;
+  cairo_pattern_t *ramp = cairo_pattern_create_linear (0, top + h, 0, top);
+  DistilleryChartColor lo = cell_color (style, 0), hi = cell_color (style, 1);
+  cairo_pattern_add_color_stop_rgb (ramp, 0, lo.red, lo.green, lo.blue);
+  cairo_pattern_add_color_stop_rgb (ramp, 1, hi.red, hi.green, hi.blue);
+  cairo_rectangle (cr, x, top, 14, h);
+  cairo_set_source (cr, ramp);
+  cairo_fill_preserve (cr);
+  cairo_pattern_destroy (ramp);
+  set_color (cr, &style->grid, 1);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+  draw_text (cr, style, "100%", TEXT_NORMAL, x + 14 + TICK_GAP, top, 0, 0, 0, &style->foreground, 0.75);
+  draw_text (cr, style, "0%", TEXT_NORMAL, x + 14 + TICK_GAP, top + h, 0, 1, 0, &style->foreground, 0.75);
 }
 
 void
@@ -1103,7 +1101,9 @@ hover_lines (DistilleryChart *chart, const DistilleryChartStyle *style, const Di
   *x = distillery_chart_nearest_x (chart, distillery_chart_scale_to_value (&layout->x, px), 0);
   if (isnan (*x))
     return FALSE;
-  g_autofree char *xs = distillery_chart_format (*x, 0, fabs (*x), layout->x_unit);
+  /* Steps are counted, not measured: all their digits. */
+  g_autofree char *xs = chart->x_mode == DISTILLERY_CHART_X_STEP ? g_strdup_printf ("%.0f", *x)
+                                                                 : distillery_chart_format (*x, 0, fabs (*x), layout->x_unit);
   g_ptr_array_add (texts, g_strdup_printf ("%s %s", distillery_chart_x_mode_label (chart->x_mode), xs));
   g_ptr_array_add (colors, NULL);
   for (guint i = 0; i < chart->lines->len; i++)

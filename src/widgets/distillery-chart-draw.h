@@ -31,7 +31,8 @@ typedef struct
   DistilleryChartColor palette[DISTILLERY_CHART_PALETTE_SIZE];
   gboolean             dark;
   char                 font[96];     /* a Pango font description */
-  /* Draw the legend into the image; a widget with legend buttons does not. */
+  /* Draw the curves' legend into the image; a widget with legend buttons
+   * does not. The matrix' colour bar is always drawn. */
   gboolean             legend;
 } DistilleryChartStyle;
 

@@ -28,6 +28,7 @@ struct _DistilleryChartView
   GtkWidget *controls;        /* the row on top */
   GtkWidget *legend;          /* a toggle button per curve */
   GtkWidget *x_mode;
+  GtkWidget *smoothing_label;
   GtkWidget *smoothing;
   GtkWidget *log_y;
   GPtrArray *bindings;        /* between the controls and the chart */
@@ -208,6 +209,7 @@ distillery_chart_view_set_chart (DistilleryChartView *self,
                        g_object_bind_property (chart, "log-y", self->log_y, "active",
                                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
       gtk_widget_set_visible (self->x_mode, curves);
+      gtk_widget_set_visible (self->smoothing_label, curves);
       gtk_widget_set_visible (self->smoothing, curves);
       gtk_widget_set_visible (self->log_y, curves);
       update_legend (self);
@@ -761,6 +763,9 @@ distillery_chart_view_init (DistilleryChartView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->x_mode), GTK_ACCESSIBLE_PROPERTY_LABEL, _("X axis"), -1);
   gtk_box_append (GTK_BOX (self->controls), self->x_mode);
 
+  self->smoothing_label = gtk_label_new (_("Smoothing"));
+  gtk_widget_add_css_class (self->smoothing_label, "dim-label");
+  gtk_box_append (GTK_BOX (self->controls), self->smoothing_label);
   self->smoothing = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 0.99, 0.01);
   gtk_scale_set_draw_value (GTK_SCALE (self->smoothing), FALSE);
   gtk_widget_set_size_request (self->smoothing, 120, -1);
