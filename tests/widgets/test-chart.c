@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "distillery-chart-export.h"
-#include "distillery-chart-private.h"
 #include "distillery-run-charts.h"
 
 #define WIDTH 640
