@@ -239,19 +239,32 @@ x_window (DistilleryChart *chart, double *min, double *max)
   return TRUE;
 }
 
+/* Where the points with x in [x_min, x_max] start and end. */
+static void
+window_points (DistilleryChart *chart, DistilleryChartLine *line, double x_min, double x_max, gsize *lo, gsize *hi)
+{
+  *lo = distillery_chart_series_search (line->data, chart->x_mode, x_min);
+  *hi = distillery_chart_series_search (line->data, chart->x_mode, nextafter (x_max, INFINITY));
+}
+
 static void
 line_range (DistilleryChart *chart, DistilleryChartLine *line, double x_min, double x_max,
             float *min, float *max, float *min_positive)
 {
-  if (line->range.version != line->version || line->range.mode != chart->x_mode
-      || line->range.x_min != x_min || line->range.x_max != x_max)
+  gsize lo, hi;
+
+  window_points (chart, line, x_min, x_max, &lo, &hi);
+  if (!line->range.valid || line->range.mode != chart->x_mode || line->range.x_min != x_min
+      || line->range.x_max != x_max || line->range.lo != lo || line->range.hi != hi)
     {
       distillery_chart_series_y_range (line->data, chart->x_mode, x_min, x_max,
                                        &line->range.min, &line->range.max, &line->range.min_positive);
-      line->range.version = line->version;
+      line->range.valid = TRUE;
       line->range.mode = chart->x_mode;
       line->range.x_min = x_min;
       line->range.x_max = x_max;
+      line->range.lo = lo;
+      line->range.hi = hi;
     }
   *min = line->range.min;
   *max = line->range.max;
@@ -331,20 +344,22 @@ line_array (DistilleryChart *chart, DistilleryChartLine *line, DistilleryChartAr
     }
 }
 
+/* The columns of points [lo, hi), which the window [x_min, x_max] holds. */
 static const DistilleryChartColumn *
 line_columns (DistilleryChart *chart, DistilleryChartLine *line, DistilleryChartArray which,
-              double x_min, double x_max, guint n_columns)
+              double x_min, double x_max, gsize lo, gsize hi, guint n_columns)
 {
   DistilleryChartColumnCache *cache = &line->cache[which];
   double weight = which == DISTILLERY_CHART_ARRAY_SMOOTHED ? chart->smoothing : 0;
 
-  if (cache->version != line->version || cache->mode != chart->x_mode || cache->n_columns != n_columns
+  if (cache->lo != lo || cache->hi != hi || cache->mode != chart->x_mode || cache->n_columns != n_columns
       || cache->x_min != x_min || cache->x_max != x_max || cache->weight != weight)
     {
       cache->columns = g_renew (DistilleryChartColumn, cache->columns, n_columns);
       distillery_chart_decimate (cache->columns, n_columns, line->data->x[chart->x_mode],
                                  line_array (chart, line, which), line->data->n, x_min, x_max);
-      cache->version = line->version;
+      cache->lo = lo;
+      cache->hi = hi;
       cache->mode = chart->x_mode;
       cache->n_columns = n_columns;
       cache->x_min = x_min;
@@ -366,10 +381,11 @@ line_spans (DistilleryChart *chart, DistilleryChartLine *line, DistilleryChartAr
   DistilleryChartSeries *s = line->data;
   const double *x = s->x[chart->x_mode];
   const float *lo_y = line_array (chart, line, low), *hi_y = line_array (chart, line, high);
-  gsize lo = distillery_chart_series_search (s, chart->x_mode, layout->x.min);
-  gsize hi = distillery_chart_series_search (s, chart->x_mode, nextafter (layout->x.max, INFINITY));
-  gboolean dense = hi - lo > n_columns;
+  gsize lo, hi;
   Span span;
+
+  window_points (chart, line, layout->x.min, layout->x.max, &lo, &hi);
+  gboolean dense = hi - lo > n_columns;
 
   g_array_set_size (out, 0);
   if (lo > 0)
@@ -385,9 +401,11 @@ line_spans (DistilleryChart *chart, DistilleryChartLine *line, DistilleryChartAr
       }
   else
     {
-      const DistilleryChartColumn *lows = line_columns (chart, line, low, layout->x.min, layout->x.max, n_columns);
+      const DistilleryChartColumn *lows = line_columns (chart, line, low, layout->x.min, layout->x.max,
+                                                        lo, hi, n_columns);
       const DistilleryChartColumn *highs = low == high ? lows
-                                             : line_columns (chart, line, high, layout->x.min, layout->x.max, n_columns);
+                                             : line_columns (chart, line, high, layout->x.min, layout->x.max,
+                                                             lo, hi, n_columns);
       for (guint c = 0; c < n_columns; c++)
         {
           /* An empty column lies between two points: the curve crosses it. */

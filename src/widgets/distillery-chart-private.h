@@ -2,7 +2,9 @@
  *
  * The inside of DistilleryChart, shared by the model, the draw routine and
  * the exports. Each curve carries the columns it was last decimated to, so
- * that a redraw whose data, x window and size did not change reuses them.
+ * that a redraw whose points, x window and size did not change reuses
+ * them. Curves only grow, so the points a window shows are known by their
+ * index range: points appended past a zoomed window change nothing in it.
  */
 #pragma once
 
@@ -11,14 +13,14 @@
 G_BEGIN_DECLS
 
 /* One array of a curve reduced to pixel columns, and the key it was
- * reduced for. */
+ * reduced for: the window and the points [lo, hi) inside it. */
 typedef struct
 {
   DistilleryChartColumn *columns;
   guint                  n_columns;
   double                 x_min, x_max;
   DistilleryChartXMode   mode;
-  guint64                version;
+  gsize                  lo, hi;
   double                 weight;     /* smoothing, for the smoothed array */
 } DistilleryChartColumnCache;
 
@@ -37,14 +39,14 @@ typedef struct
   guint                      axis;
   guint                      color;      /* index into the palette */
   gboolean                   visible;
-  guint64                    version;    /* bumped by every append */
   DistilleryChartColumnCache cache[DISTILLERY_CHART_N_ARRAYS];
   /* The y range of the points in the x window the chart last showed. */
   struct
   {
-    guint64              version;
+    gboolean             valid;
     DistilleryChartXMode mode;
     double               x_min, x_max;
+    gsize                lo, hi;
     float                min, max, min_positive;
   } range;
 } DistilleryChartLine;

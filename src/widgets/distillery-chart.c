@@ -279,7 +279,6 @@ distillery_chart_add_series (DistilleryChart *chart,
   line->axis = axis;
   line->color = chart->lines->len;
   line->visible = TRUE;
-  line->version = 1;
   g_ptr_array_add (chart->lines, line);
   changed (chart);
   return chart->lines->len - 1;
@@ -328,7 +327,6 @@ distillery_chart_append_band (DistilleryChart *chart,
 
   DistilleryChartLine *line = _distillery_chart_line (chart, series);
   distillery_chart_series_append (line->data, step, epoch, wall, mean, low, high);
-  line->version++;
   changed (chart);
 }
 

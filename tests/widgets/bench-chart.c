@@ -8,6 +8,8 @@
  *            every curve is reduced to pixel columns again (and the x
  *            range moved): what a running training costs a frame;
  *   redraw   nothing changed (a hover, an expose): the columns are reused;
+ *   zoomed   as live, zoomed into the first half: the new points fall
+ *            outside the window, which keeps its columns;
  *   smoothed as live, with EMA smoothing on (raw curve faint behind), so
  *            twice the curves to reduce.
  *
@@ -89,6 +91,9 @@ main (int argc, char **argv)
   g_print ("%-9s %7.2f ms (once)\n", "first", (g_get_monotonic_time () - start) / 1000.0);
   report ("live", time_draws (chart, &style, cr, TRUE));
   report ("redraw", time_draws (chart, &style, cr, FALSE));
+  distillery_chart_zoom (chart, 0, N_POINTS / 2, NAN, NAN);
+  report ("zoomed", time_draws (chart, &style, cr, TRUE));
+  distillery_chart_reset_zoom (chart);
   distillery_chart_set_smoothing (chart, 0.6);
   report ("smoothed", time_draws (chart, &style, cr, TRUE));
 
