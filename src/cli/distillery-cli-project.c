@@ -8,12 +8,16 @@
 
 #include "distillery-cli-project.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "distillery-chart-export.h"
 #include "distillery-project.h"
+#include "distillery-run-charts.h"
 #include "distillery-run-queue.h"
 
 typedef struct
@@ -515,22 +519,168 @@ cmd_report (int argc, char **argv)
   return 0;
 }
 
+/* The data set a run trained on, for its class names: the experiment's,
+ * or for a teacher's own run the teacher's. */
+static DistilleryStoreDataset *
+run_dataset (DistilleryStore *store, const DistilleryStoreRun *r, GError **error)
+{
+  gint64 dataset;
+
+  if (r->experiment_id != 0)
+    {
+      g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, r->experiment_id, error);
+      if (x == NULL)
+        return NULL;
+      dataset = x->dataset_id;
+    }
+  else
+    {
+      g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, r->teacher_id, error);
+      if (t == NULL)
+        return NULL;
+      dataset = t->dataset_id;
+    }
+  return distillery_store_get_dataset (store, dataset, error);
+}
+
+/* The test accuracy of the teacher a student run learnt from, or NaN. */
+static double
+teacher_accuracy (DistilleryStore *store, const DistilleryStoreRun *r)
+{
+  g_autoptr(DistilleryStoreExperiment) x = r->experiment_id ? distillery_store_get_experiment (store, r->experiment_id, NULL) : NULL;
+  g_autoptr(DistilleryStoreTeacher) t = x && x->teacher_id ? distillery_store_get_teacher (store, x->teacher_id, NULL) : NULL;
+  g_autoptr(DistilleryStoreRun) trained = t && t->run_id ? distillery_store_get_run (store, t->run_id, NULL) : NULL;
+
+  return trained ? metric (trained->final_metrics, "accuracy") : NAN;
+}
+
+/* Validation accuracy of every experiment on the run's data set, each a
+ * curve of the mean over its finished runs with their min-max band. */
+static DistilleryChart *
+comparison_chart (DistilleryStore *store, gint64 dataset_id, GError **error)
+{
+  g_autoptr(GPtrArray) experiments = distillery_store_list_experiments (store, error);
+  DistilleryChart *chart;
+
+  if (experiments == NULL)
+    return NULL;
+  chart = distillery_run_chart_new_comparison (DISTILLERY_RUN_METRIC_VAL_ACCURACY);
+  for (guint i = 0; i < experiments->len; i++)
+    {
+      DistilleryStoreExperiment *x = experiments->pdata[i];
+      g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, x->id, error);
+      g_autoptr(GPtrArray) epochs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+      if (runs == NULL)
+        {
+          g_object_unref (chart);
+          return NULL;
+        }
+      if (x->dataset_id != dataset_id)
+        continue;
+      for (guint k = 0; k < runs->len; k++)
+        {
+          DistilleryStoreRun *r = runs->pdata[k];
+          GArray *rows = r->status == DISTILLERY_RUN_FINISHED ? distillery_store_get_epochs (store, r->id, NULL) : NULL;
+          if (rows != NULL)
+            g_ptr_array_add (epochs, rows);
+        }
+      if (epochs->len > 0)
+        {
+          g_autofree char *name = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u run)", "%s (%u runs)", epochs->len),
+                                                   x->name, epochs->len);
+          distillery_run_chart_add_group (chart, DISTILLERY_RUN_METRIC_VAL_ACCURACY, name, epochs);
+        }
+    }
+  return chart;
+}
+
+/* Writes the run's standard charts into dir, named run-N-KIND, in each of
+ * the formats. */
+static gboolean
+export_charts (DistilleryStore *store, const DistilleryStoreRun *r, const char *dir,
+               const char *format_name, gboolean dark, GError **error)
+{
+  static const struct { DistilleryChartKind kind; const char *name; } kinds[] = {
+    { DISTILLERY_CHART_LOSS, "loss" }, { DISTILLERY_CHART_ACCURACY, "accuracy" },
+    { DISTILLERY_CHART_AGREEMENT, "agreement" }, { DISTILLERY_CHART_MATRIX, "matrix" },
+    { DISTILLERY_CHART_COMPARISON, "comparison" },
+  };
+  DistilleryChartFormat formats[DISTILLERY_CHART_N_FORMATS];
+  guint n_formats = 0;
+  DistilleryChartStyle style;
+
+  if (format_name == NULL || g_str_equal (format_name, "all"))
+    for (guint f = 0; f < DISTILLERY_CHART_N_FORMATS; f++)
+      formats[n_formats++] = f;
+  else if (!distillery_chart_format_from_string (format_name, &formats[n_formats++], error))
+    return FALSE;
+  if (dark)
+    distillery_chart_style_init_dark (&style);
+  else
+    distillery_chart_style_init_light (&style);
+
+  g_autoptr(GArray) steps = distillery_store_get_steps (store, r->id, error);
+  g_autoptr(GArray) epochs = steps ? distillery_store_get_epochs (store, r->id, error) : NULL;
+  g_autoptr(DistilleryStoreDataset) dataset = epochs ? run_dataset (store, r, error) : NULL;
+  if (dataset == NULL || g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      if (dataset != NULL)
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                     _("Cannot create the folder “%s”: %s."), dir, g_strerror (errno));
+      return FALSE;
+    }
+
+  double teacher = teacher_accuracy (store, r);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autoptr(DistilleryChart) chart = NULL;
+      if (kinds[k].kind == DISTILLERY_CHART_COMPARISON)
+        {
+          if ((chart = comparison_chart (store, dataset->id, error)) == NULL)
+            return FALSE;
+        }
+      else
+        {
+          const DistilleryEpochRow *rows = (const DistilleryEpochRow *) epochs->data;
+          chart = distillery_run_chart_new (kinds[k].kind, (const char *const *) dataset->class_names);
+          distillery_run_chart_add_steps (chart, (const DistilleryStepRow *) steps->data, steps->len,
+                                          distillery_run_chart_steps_per_epoch (rows, epochs->len));
+          distillery_run_chart_add_epochs (chart, rows, epochs->len);
+          if (kinds[k].kind == DISTILLERY_CHART_ACCURACY && !isnan (teacher))
+            distillery_chart_add_reference_line (chart, 0, teacher, _("Teacher"));
+        }
+      for (guint f = 0; f < n_formats; f++)
+        {
+          g_autofree char *base = g_strdup_printf ("run-%" G_GINT64_FORMAT "-%s%s", r->id, kinds[k].name,
+                                                   distillery_chart_format_suffix (formats[f]));
+          g_autofree char *path = g_build_filename (dir, base, NULL);
+          if (!distillery_chart_export (chart, &style, formats[f], 800, 500, path, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static int
 cmd_export (int argc, char **argv)
 {
   double run_arg = 0;
-  g_autofree char *metrics_path = NULL, *student_path = NULL;
+  gboolean dark = FALSE;
+  g_autofree char *metrics_path = NULL, *student_path = NULL, *charts_dir = NULL, *format = NULL;
   GError *error = NULL;
   GOptionEntry entries[] = {
     { "run", 'r', 0, G_OPTION_ARG_DOUBLE, &run_arg, N_("The run to export"), N_("RUN") },
     { "metrics", 'm', 0, G_OPTION_ARG_FILENAME, &metrics_path, N_("Write its per-step and per-epoch metrics as CSV"), N_("FILE") },
     { "student", 0, 0, G_OPTION_ARG_FILENAME, &student_path, N_("Write its trained model"), N_("FILE") },
+    { "charts", 'c', 0, G_OPTION_ARG_FILENAME, &charts_dir, N_("Write its loss, accuracy, agreement, matrix and comparison charts into DIR"), N_("DIR") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Chart format: png, png2x, svg, pdf, csv or all (default)"), N_("FORMAT") },
+    { "dark", 0, 0, G_OPTION_ARG_NONE, &dark, N_("Draw the charts in dark colours"), NULL },
     { NULL }
   };
-  if (!parse ("export", "FILE", _("Export a run's metrics or its trained model."), entries, &argc, &argv, 1, 1, &error))
+  if (!parse ("export", "FILE", _("Export a run's metrics, charts or trained model."), entries, &argc, &argv, 1, 1, &error))
     return fail ("export", error);
-  if (run_arg < 1 || (metrics_path == NULL && student_path == NULL))
-    return usage_error ("export", _("give --run RUN and --metrics FILE or --student FILE"));
+  if (run_arg < 1 || (metrics_path == NULL && student_path == NULL && charts_dir == NULL))
+    return usage_error ("export", _("give --run RUN and --metrics FILE, --charts DIR or --student FILE"));
   g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
   gint64 run = (gint64) run_arg;
   g_autoptr(DistilleryStoreRun) r = store ? distillery_store_get_run (store, run, &error) : NULL;
@@ -566,6 +716,8 @@ cmd_export (int argc, char **argv)
       if (!ok)
         return fail ("export", error);
     }
+  if (charts_dir != NULL && !export_charts (store, r, charts_dir, format, dark, &error))
+    return fail ("export", error);
   if (student_path != NULL)
     {
       g_autoptr(GBytes) model = distillery_store_get_model (store, run, &error);
