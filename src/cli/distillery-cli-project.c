@@ -177,19 +177,10 @@ cmd_import (int argc, char **argv)
 
   if (with_experiments)
     {
-      /* Experiment names are unique in a project: these carry the data set's. */
-      g_autoptr(DistilleryStoreDataset) d = distillery_store_get_dataset (store, dataset, &error);
       g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
-      gint64 teacher;
-      if (d == NULL)
-        return fail ("import", error);
-      g_autofree char *teacher_name = g_strdup_printf (_("%s: teacher"), d->name);
-      g_autofree char *distilled = g_strdup_printf (_("%s: distilled student"), d->name);
-      g_autofree char *plain = g_strdup_printf (_("%s: plain student"), d->name);
+      g_autofree char *distilled = NULL, *plain = NULL;
       if ((settings_path != NULL && !distillery_experiment_merge_file (settings, settings_path, &error))
-          || (teacher = distillery_project_add_teacher (store, teacher_name, dataset, settings, &error)) <= 0
-          || distillery_project_add_experiment (store, distilled, dataset, teacher, settings, &error) <= 0
-          || distillery_project_add_experiment (store, plain, dataset, 0, settings, &error) <= 0)
+          || distillery_project_add_starter_experiments (store, dataset, settings, &distilled, &plain, &error) <= 0)
         return fail ("import", error);
       printf (_("Added a teacher and the experiments “%s” and “%s”.\n"), distilled, plain);
     }

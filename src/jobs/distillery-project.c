@@ -284,6 +284,31 @@ distillery_project_add_experiment (DistilleryStore *store, const char *name, gin
   return distillery_store_add_experiment (store, &x, error);
 }
 
+gint64
+distillery_project_add_starter_experiments (DistilleryStore *store, gint64 dataset_id,
+                                            const DistilleryExperiment *settings,
+                                            char **distilled_name, char **plain_name, GError **error)
+{
+  g_autoptr(DistilleryStoreDataset) d = distillery_store_get_dataset (store, dataset_id, error);
+  gint64 teacher;
+
+  if (d == NULL)
+    return 0;
+  /* Experiment names are unique in a project: these carry the data set's. */
+  g_autofree char *teacher_name = g_strdup_printf (_("%s: teacher"), d->name);
+  g_autofree char *distilled = g_strdup_printf (_("%s: distilled student"), d->name);
+  g_autofree char *plain = g_strdup_printf (_("%s: plain student"), d->name);
+  if ((teacher = distillery_project_add_teacher (store, teacher_name, dataset_id, settings, error)) <= 0
+      || distillery_project_add_experiment (store, distilled, dataset_id, teacher, settings, error) <= 0
+      || distillery_project_add_experiment (store, plain, dataset_id, 0, settings, error) <= 0)
+    return 0;
+  if (distilled_name != NULL)
+    *distilled_name = g_steal_pointer (&distilled);
+  if (plain_name != NULL)
+    *plain_name = g_steal_pointer (&plain);
+  return teacher;
+}
+
 /* ---- Writes of a run ---------------------------------------------- */
 
 /* Everything a run writes goes through its project's writer. The step

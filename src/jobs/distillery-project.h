@@ -65,6 +65,14 @@ gint64           distillery_project_add_experiment (DistilleryStore *store, cons
                                                     gint64 dataset_id, gint64 teacher_id,
                                                     const DistilleryExperiment *settings, GError **error);
 
+/* A teacher for a data set, with a distilled and a plain experiment that
+ * use these settings, named after the data set. Returns the teacher's id
+ * (0 on error); the names are returned when asked for. */
+gint64           distillery_project_add_starter_experiments (DistilleryStore *store, gint64 dataset_id,
+                                                             const DistilleryExperiment *settings,
+                                                             char **distilled_name, char **plain_name,
+                                                             GError **error);
+
 /* Training. `store` is the caller's own connection, used for reading;
  * every write goes through `writer`, the project's writer thread. These
  * return once training stopped, having committed a finished run; the

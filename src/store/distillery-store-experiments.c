@@ -116,10 +116,11 @@ distillery_store_update_experiment (DistilleryStore                  *store,
   if (!_distillery_store_writable (store, error)
       || !_distillery_store_require (store, STORE_EXPERIMENT, e->id, error)
       || !check_settings (store, e, error)
+      || !_distillery_store_require (store, STORE_DATASET, e->dataset_id, error)
       || (e->teacher_id != 0 && !_distillery_store_require (store, STORE_TEACHER, e->teacher_id, error)))
     return FALSE;
   stmt = _distillery_store_statement (store,
-                                      "UPDATE experiments SET settings = ?2, teacher_id = ?3 WHERE id = ?1"
+                                      "UPDATE experiments SET settings = ?2, teacher_id = ?3, dataset_id = ?4 WHERE id = ?1"
                                       " AND NOT EXISTS (SELECT 1 FROM runs WHERE experiment_id = ?1)",
                                       error);
   if (stmt == NULL)
@@ -127,6 +128,7 @@ distillery_store_update_experiment (DistilleryStore                  *store,
   sqlite3_bind_int64 (stmt, 1, e->id);
   sqlite3_bind_text (stmt, 2, e->settings, -1, SQLITE_STATIC);
   _distillery_store_bind_id (stmt, 3, e->teacher_id);
+  sqlite3_bind_int64 (stmt, 4, e->dataset_id);
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     return _distillery_store_fail (store, rc, error);
   if (sqlite3_changes (store->db) == 0)

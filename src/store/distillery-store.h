@@ -186,7 +186,7 @@ gint64            distillery_store_add_experiment (DistilleryStore *store, const
 GPtrArray        *distillery_store_list_experiments (DistilleryStore *store, GError **error);
 DistilleryStoreExperiment *distillery_store_get_experiment (DistilleryStore *store, gint64 id, GError **error);
 DistilleryStoreExperiment *distillery_store_find_experiment (DistilleryStore *store, const char *name, GError **error);
-/* Sets e->settings and e->teacher_id of experiment e->id; refused with
+/* Sets the settings, data set and teacher of experiment e->id; refused with
  * INVALID once the experiment has runs (they were trained with them). */
 gboolean          distillery_store_update_experiment (DistilleryStore *store, const DistilleryStoreExperiment *e,
                                                       GError **error);
