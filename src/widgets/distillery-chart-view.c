@@ -128,7 +128,8 @@ update_legend (DistilleryChartView *self)
       DistilleryChartSeries *series = distillery_chart_get_series (self->chart, i);
       GtkWidget *button = gtk_toggle_button_new ();
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      GtkWidget *swatch = gtk_drawing_area_new ();
+      /* The colour sample is decoration: the button's label names the curve. */
+      GtkWidget *swatch = g_object_new (GTK_TYPE_DRAWING_AREA, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
 
       gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 16);
       gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
