@@ -11,6 +11,7 @@
 
 #include "distillery-application.h"
 #include "distillery-resources.h"
+#include "distillery-preferences.h"
 #include "distillery-window.h"
 
 /* AdwAboutDialog replaces AdwAboutWindow from libadwaita 1.5 on; both have
@@ -44,16 +45,26 @@ distillery_application_activate (GApplication *application)
   gtk_window_present (window);
 }
 
-/* Projects are read from files once the project store exists; until then
- * opening a file brings up the window like a plain start does.
- */
+/* `distillery FILE...`, the file manager and other instances: each
+ * project in a window of its own, reusing the active window while it
+ * shows no project. */
 static void
 distillery_application_open (GApplication  *application,
                              GFile        **files,
                              int            n_files,
                              const char    *hint)
 {
-  g_application_activate (application);
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (application));
+
+  for (int i = 0; i < n_files; i++)
+    {
+      DistilleryWindow *window = DISTILLERY_IS_WINDOW (active) && distillery_window_get_session (DISTILLERY_WINDOW (active)) == NULL
+                                   ? DISTILLERY_WINDOW (active)
+                                   : distillery_window_new (DISTILLERY_APPLICATION (application));
+      gtk_window_present (GTK_WINDOW (window));
+      distillery_window_open (window, files[i]);
+      active = NULL;
+    }
 }
 
 static void
@@ -65,6 +76,13 @@ distillery_application_startup (GApplication *application)
   } shortcuts[] = {
     { "app.new-window", { "<Control><Shift>n", NULL } },
     { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "win.new-project", { "<Control>n", NULL } },
+    { "win.open-project", { "<Control>o", NULL } },
+    { "win.save-as", { "<Control><Shift>s", NULL } },
+    { "win.run", { "<Control>r", NULL } },
+    { "win.stop", { "<Control>period", NULL } },
+    { "window.close", { "<Control>w", NULL } },
   };
 
   G_APPLICATION_CLASS (distillery_application_parent_class)->startup (application);
@@ -162,8 +180,22 @@ quit_activated (GSimpleAction *action,
     gtk_window_close (g_ptr_array_index (windows, i));
 }
 
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  DistilleryApplication *self = user_data;
+  GtkWindow *parent;
+
+  g_application_activate (G_APPLICATION (self));
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  distillery_preferences_present (parent);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "new-window", .activate = new_window_activated },
+  { .name = "preferences", .activate = preferences_activated },
   { .name = "about", .activate = about_activated },
   { .name = "quit", .activate = quit_activated },
 };

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-/* DistilleryWindow: the main window. For now it shows the welcome page;
- * its size and maximised state persist in GSettings.
+/* DistilleryWindow: the main window. Without a project it shows the
+ * welcome page; with one, the project's data sets, teachers, experiments
+ * and runs in a sidebar and the page of the one selected. One project per
+ * window; every change is saved as it is made. Its size and maximised
+ * state persist in GSettings.
  */
 
 #pragma once
@@ -9,6 +12,7 @@
 #include <adwaita.h>
 
 #include "distillery-application.h"
+#include "distillery-session.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +20,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (DistilleryWindow, distillery_window, DISTILLERY, WINDOW, AdwApplicationWindow)
 
-DistilleryWindow *distillery_window_new (DistilleryApplication *application);
+DistilleryWindow  *distillery_window_new          (DistilleryApplication *application);
+/* Opens a project file in this window (in the background; errors show
+ * in a dialog and leave the window as it was). */
+void               distillery_window_open         (DistilleryWindow *window, GFile *file);
+/* The open project, or NULL on the welcome page. */
+DistillerySession *distillery_window_get_session  (DistilleryWindow *window);
+/* Shows an experiment's page, as clicking it in the sidebar does. */
+gboolean           distillery_window_select_experiment (DistilleryWindow *window, gint64 experiment_id);
 
 G_END_DECLS

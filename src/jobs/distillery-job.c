@@ -557,6 +557,12 @@ distillery_job_get_status (DistilleryJob *self)
   return self->status;
 }
 
+gint64
+distillery_job_get_experiment_id (DistilleryJob *self)
+{
+  return self->experiment_id;
+}
+
 const char *
 distillery_job_get_project_path (DistilleryJob *self)
 {

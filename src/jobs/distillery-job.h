@@ -45,6 +45,8 @@ void                distillery_job_cancel     (DistilleryJob *job);
 
 DistilleryRunStatus distillery_job_get_status (DistilleryJob *job);
 const char         *distillery_job_get_project_path (DistilleryJob *job);
+/* The experiment of a new run; 0 for a resumed run or a teacher's. */
+gint64              distillery_job_get_experiment_id (DistilleryJob *job);
 gint64              distillery_job_get_run_id (DistilleryJob *job);
 const char         *distillery_job_get_model_name (DistilleryJob *job);
 gint64              distillery_job_get_step   (DistilleryJob *job);

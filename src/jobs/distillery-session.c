@@ -224,12 +224,19 @@ distillery_session_write_finish (DistillerySession *self, GAsyncResult *result, 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+run_created (DistilleryJob *job, GParamSpec *pspec, DistillerySession *self)
+{
+  /* The worker made the run's row: views can show it. */
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 static DistilleryJob *
 queue_job (DistillerySession *self, DistilleryJob *job)
 {
+  g_signal_connect_object (job, "notify::run-id", G_CALLBACK (run_created), self, 0);
   distillery_run_queue_add (self->queue, job);
   g_object_unref (job);
-  /* The new run appears as it starts; say so now for the queued ones. */
   g_signal_emit (self, signals[CHANGED], 0);
   return job;
 }
