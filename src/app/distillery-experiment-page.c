@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -504,7 +506,7 @@ static GtkWidget *
 run_row (DistilleryExperimentPage *self, const DistilleryStoreRun *run)
 {
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *title = g_strdup_printf (_("Run %" G_GINT64_FORMAT " · seed %" G_GUINT64_FORMAT), run->id, run->seed);
+  g_autofree char *title = g_strdup_printf (_("Run %" PRId64 " · seed %" PRIu64), run->id, run->seed);
   g_autofree char *subtitle = run_summary (run);
   DistilleryJob *job = distillery_session_find_job (self->session, run->id);
 

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "distillery-window-private.h"
@@ -158,8 +160,8 @@ add_heading (DistilleryWindow *self, const char *title, const char *action, cons
 static void
 add_run_row (DistilleryWindow *self, const DistilleryStoreRun *run)
 {
-  g_autofree char *title = g_strdup_printf (_("Run %" G_GINT64_FORMAT), run->id);
-  g_autofree char *subtitle = g_strdup_printf (_("Seed %" G_GUINT64_FORMAT " · %s"), run->seed,
+  g_autofree char *title = g_strdup_printf (_("Run %" PRId64), run->id);
+  g_autofree char *subtitle = g_strdup_printf (_("Seed %" PRIu64 " · %s"), run->seed,
                                                status_label (run->status));
   GtkListBoxRow *row = item_row (DISTILLERY_ITEM_RUN, run->id, status_icon (run->status), title, subtitle, 1);
   DistilleryJob *job = distillery_session_find_job (self->session, run->id);
@@ -381,7 +383,7 @@ format_job_title (GBinding *binding, const GValue *from, GValue *to, gpointer da
   gint64 run = distillery_job_get_run_id (job);
 
   if (run > 0)
-    g_value_take_string (to, g_strdup_printf (_("Run %" G_GINT64_FORMAT ": %s"), run, model ? model : ""));
+    g_value_take_string (to, g_strdup_printf (_("Run %" PRId64 ": %s"), run, model ? model : ""));
   else
     g_value_set_string (to, model ? model : _("Starting"));
   g_object_unref (job);
@@ -482,8 +484,8 @@ notify_run_ended (DistilleryRunQueue *queue, DistilleryJob *job, GError *error, 
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self))
       || (status != DISTILLERY_RUN_FINISHED && status != DISTILLERY_RUN_FAILED))
     return;
-  title = g_strdup_printf (status == DISTILLERY_RUN_FINISHED ? _("Run %" G_GINT64_FORMAT " Finished")
-                                                             : _("Run %" G_GINT64_FORMAT " Failed"),
+  title = g_strdup_printf (status == DISTILLERY_RUN_FINISHED ? _("Run %" PRId64 " Finished")
+                                                             : _("Run %" PRId64 " Failed"),
                            distillery_job_get_run_id (job));
   notification = g_notification_new (title);
   g_notification_set_body (notification, error ? error->message : distillery_session_get_name (self->session));

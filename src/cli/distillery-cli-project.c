@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "distillery-cli-project.h"
 
 #include <errno.h>
@@ -173,7 +175,7 @@ cmd_import (int argc, char **argv)
   gint64 dataset = distillery_project_import (store, &import, &error);
   if (dataset <= 0)
     return fail ("import", error);
-  printf (_("Imported data set %" G_GINT64_FORMAT ".\n"), dataset);
+  printf (_("Imported data set %" PRId64 ".\n"), dataset);
 
   if (with_experiments)
     {
@@ -249,7 +251,7 @@ cmd_list (int argc, char **argv)
   for (guint i = 0; i < experiments->len; i++)
     {
       DistilleryStoreExperiment *x = experiments->pdata[i];
-      g_autofree char *teacher = x->teacher_id ? g_strdup_printf (_("teacher %" G_GINT64_FORMAT), x->teacher_id)
+      g_autofree char *teacher = x->teacher_id ? g_strdup_printf (_("teacher %" PRId64), x->teacher_id)
                                                : g_strdup (_("no teacher"));
       printf ("  %3" G_GINT64_FORMAT "  %-28s data set %" G_GINT64_FORMAT ", %s\n",
               x->id, x->name, x->dataset_id, teacher);
@@ -260,8 +262,8 @@ cmd_list (int argc, char **argv)
       DistilleryStoreRun *r = runs->pdata[i];
       g_autofree char *acc = distillery_cli_percent (metric (r->final_metrics, "accuracy"));
       g_autofree char *what = r->experiment_id
-                                ? g_strdup_printf (_("experiment %" G_GINT64_FORMAT), r->experiment_id)
-                                : g_strdup_printf (_("teacher %" G_GINT64_FORMAT), r->teacher_id);
+                                ? g_strdup_printf (_("experiment %" PRId64), r->experiment_id)
+                                : g_strdup_printf (_("teacher %" PRId64), r->teacher_id);
       printf ("  %3" G_GINT64_FORMAT "  %-16s seed %-6" G_GUINT64_FORMAT " %-11s %3d epochs  %s%s%s\n",
               r->id, what, r->seed, distillery_run_status_to_string (r->status), r->epochs_done, acc,
               r->error ? "  " : "", r->error ? r->error : "");
@@ -295,7 +297,7 @@ report_job (DistilleryRunQueue *queue, DistilleryJob *job, const GError *job_err
   g_autoptr(DistilleryStoreRun) r = store ? distillery_store_get_run (store, run, &error) : NULL;
   g_autofree char *acc = distillery_cli_percent (metric (r ? r->final_metrics : NULL, "accuracy"));
   g_autofree char *agree = distillery_cli_percent (metric (r ? r->final_metrics : NULL, "agreement"));
-  printf (_("Run %" G_GINT64_FORMAT " finished: test accuracy %s, agreement with the teacher %s.\n"),
+  printf (_("Run %" PRId64 " finished: test accuracy %s, agreement with the teacher %s.\n"),
           run, acc, agree);
   fflush (stdout);
 }
@@ -406,7 +408,7 @@ cmd_resume (int argc, char **argv)
   if (writer == NULL
       || !distillery_project_resume (store, writer, run, &cli_observer, &error))
     return fail ("resume", error);
-  printf (_("Run %" G_GINT64_FORMAT " finished.\n"), run);
+  printf (_("Run %" PRId64 " finished.\n"), run);
   return 0;
 }
 

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <math.h>
@@ -125,7 +127,7 @@ cmd_train (int argc, char **argv)
   if (!distillery_run_comparison (e, distillery_cli_progress, NULL, &result, &error))
     goto fail;
 
-  printf (_("Trained on %u samples, tested on %u; seed %" G_GUINT64_FORMAT ", T = %g, alpha = %g.\n\n"),
+  printf (_("Trained on %u samples, tested on %u; seed %" PRIu64 ", T = %g, alpha = %g.\n\n"),
           result.n_train, result.n_test, e->seed, e->student.temperature, e->student.alpha);
   printf ("%-20s %-18s %9s %9s %10s %8s %7s %8s %10s\n",
           _("Model"), _("Architecture"), _("Params"), _("Test acc"), _("Agreement"),

@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "distillery-dataset-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -119,7 +121,7 @@ check_end (const CsvReader  *r,
   if (p == r->end)
     return TRUE;
   g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
-               _("%s: byte %" G_GSIZE_FORMAT ": expected text, found a zero byte; this is not a CSV file."),
+               _("%s: byte %zu: expected text, found a zero byte; this is not a CSV file."),
                r->name, (gsize) (p - r->text));
   return FALSE;
 }

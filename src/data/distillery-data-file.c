@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "distillery-dataset-private.h"
 
 #include <errno.h>
@@ -145,14 +147,14 @@ gunzip (const char    *name,
         {
           inflateEnd (&zs);
           g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
-                       _("%s: the compressed data ends early, at byte %" G_GSIZE_FORMAT "; the file is probably cut short."),
+                       _("%s: the compressed data ends early, at byte %zu; the file is probably cut short."),
                        name, length);
           return FALSE;
         }
       if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR)
         {
           g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
-                       _("%s: the compressed data is damaged near byte %" G_GSIZE_FORMAT " (%s)."),
+                       _("%s: the compressed data is damaged near byte %zu (%s)."),
                        name, in_pos, zs.msg != NULL ? zs.msg : zError (status));
           inflateEnd (&zs);
           return FALSE;

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "distillery-dataset-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -55,7 +57,7 @@ check_idx (const char    *name,
   if (length < header)
     {
       g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
-                   _("%s: expected an IDX header of %" G_GSIZE_FORMAT " bytes, but the file ends at byte %" G_GSIZE_FORMAT "."),
+                   _("%s: expected an IDX header of %zu bytes, but the file ends at byte %zu."),
                    name, header, length);
       return FALSE;
     }
@@ -85,14 +87,14 @@ check_idx (const char    *name,
   if (length < expected)
     {
       g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
-                   _("%s: expected %" G_GUINT64_FORMAT " bytes, as the header announces, but the file ends at byte %" G_GSIZE_FORMAT "."),
+                   _("%s: expected %" PRIu64 " bytes, as the header announces, but the file ends at byte %zu."),
                    name, expected, length);
       return FALSE;
     }
   if (length > expected)
     {
       g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_FORMAT,
-                   _("%s: byte %" G_GUINT64_FORMAT ": expected the end of the file, as the header announces, but more data follows."),
+                   _("%s: byte %" PRIu64 ": expected the end of the file, as the header announces, but more data follows."),
                    name, expected);
       return FALSE;
     }
@@ -133,7 +135,7 @@ parse_idx (const char    *images_name,
     if (classes[i] >= IDX_CLASSES)
       {
         g_set_error (error, DISTILLERY_DATA_ERROR, DISTILLERY_DATA_ERROR_LABEL,
-                     _("%s: byte %" G_GSIZE_FORMAT ": expected a class from 0 to %u, found %u."),
+                     _("%s: byte %zu: expected a class from 0 to %u, found %u."),
                      labels_name, (gsize) 8 + i, IDX_CLASSES - 1, classes[i]);
         return NULL;
       }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "distillery-project.h"
 
 #include <glib/gi18n-lib.h>
@@ -1048,7 +1050,7 @@ distillery_project_resume (DistilleryStore *store, DistilleryWriter *writer, gin
     case DISTILLERY_RUN_RUNNING:
     default:
       g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
-                   _("Run %" G_GINT64_FORMAT " is %s; only a run that stopped before its end can be resumed."),
+                   _("Run %" PRId64 " is %s; only a run that stopped before its end can be resumed."),
                    run_id, distillery_run_status_to_string (run->status));
       return FALSE;
     }

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "distillery-store-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -47,7 +49,7 @@ insert_epoch (DistilleryStore          *store,
 
       if (size % sizeof (guint64) != 0)
         return _distillery_store_invalid (store, error,
-                                          _("The agreement matrix of an epoch is %" G_GSIZE_FORMAT " bytes long, which is not a whole number of counts, so the project “%s” cannot keep it."),
+                                          _("The agreement matrix of an epoch is %zu bytes long, which is not a whole number of counts, so the project “%s” cannot keep it."),
                                           size, store->display_name);
       matrix = g_malloc (MAX (size, 1));
       _distillery_store_copy_le64 (matrix, data, size / sizeof (guint64));
