@@ -700,7 +700,7 @@ new_experiment_free (gpointer data)
 typedef struct
 {
   DistilleryExperimentPage *page;
-  NewExperiment            *experiment;   /* owned by the write */
+  NewExperiment            *experiment;   /* the write's data: read after it, freed here */
 } Creating;
 
 static void
@@ -713,6 +713,7 @@ created (GObject *source, GAsyncResult *result, gpointer data)
     g_signal_emit (c->page, signals[MESSAGE], 0, error->message);
   else
     g_signal_emit (c->page, signals[CREATED], 0, c->experiment->id);
+  new_experiment_free (c->experiment);
   g_object_unref (c->page);
   g_free (c);
 }
@@ -772,7 +773,7 @@ distillery_experiment_page_create (DistilleryExperimentPage *self, DistillerySes
   Creating *c = g_new0 (Creating, 1);
   c->page = g_object_ref (self);
   c->experiment = n;
-  distillery_session_write_async (session, write_new, n, new_experiment_free, created, c);
+  distillery_session_write_async (session, write_new, n, NULL, created, c);
 }
 
 static gboolean

@@ -39,6 +39,7 @@ struct _DistilleryWindow
   AdwStatusPage       *busy_page;
   GtkSpinner          *busy_spinner;
   AdwWindowTitle      *project_title;
+  GtkWidget           *run_button;
   GtkMenuButton       *runs_button;
   GtkListBox          *runs_list;
   GtkListBox          *sidebar;

@@ -279,6 +279,9 @@ update_run_action (DistilleryWindow *self)
   gboolean can_run = on_experiment && distillery_experiment_page_can_run (self->experiment_page, &reason);
 
   _distillery_window_set_enabled (self, "run", can_run);
+  /* Why not, where the user looks: on the button itself. */
+  gtk_widget_set_tooltip_text (self->run_button, on_experiment && !can_run && reason != NULL
+                                                   ? reason : _("Train the experiment, one run per seed (Ctrl+R)"));
   _distillery_window_set_enabled (self, "stop",
                                  on_experiment && distillery_experiment_page_can_stop (self->experiment_page));
   _distillery_window_set_enabled (self, "duplicate-experiment", on_experiment);
@@ -771,6 +774,7 @@ distillery_window_class_init (DistilleryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, busy_page);
   gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, project_title);
+  gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, runs_button);
   gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, runs_list);
   gtk_widget_class_bind_template_child (widget_class, DistilleryWindow, sidebar);

@@ -414,7 +414,7 @@ run_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 #ifdef __linux__
   /* Training yields to the window: a nice worker thread cannot hold the
    * main loop off the cores for a scheduler slice. Failure is harmless. */
-  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 19);
 #endif
   if (g_cancellable_set_error_if_cancelled (self->cancellable, &error))
     goto out;

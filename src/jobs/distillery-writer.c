@@ -13,6 +13,11 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 /* A worker that hands over writes faster than the disk takes them waits
  * once this much is queued, rather than filling memory with checkpoints. */
@@ -134,6 +139,12 @@ static gpointer
 writer_thread (gpointer data)
 {
   DistilleryWriter *self = data;
+
+#ifdef __linux__
+  /* Background work, like the training it serves: the window's thread
+   * goes first. Failure is harmless. */
+  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 19);
+#endif
 
   while (run_batch (self))
     ;

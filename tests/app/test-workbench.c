@@ -303,6 +303,182 @@ test_stall_with_charts (void)
   close_window (window);
 }
 
+/* The first AdwPreferencesRow under `widget` titled `title` that is on
+ * screen, or NULL. */
+static GtkWidget *
+find_row (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0
+      && gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+run_enabled (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "run");
+}
+
+static gboolean
+run_disabled (gpointer data)
+{
+  return !run_enabled (data);
+}
+
+typedef struct
+{
+  const char *path;
+  gint64      experiment_id;
+  const char *expected;
+} Saved;
+
+static gboolean
+settings_saved (gpointer data)
+{
+  Saved *s = data;
+  g_autoptr(DistilleryStore) store = distillery_store_open (s->path, DISTILLERY_STORE_OPEN_READ_ONLY, NULL);
+  g_autoptr(DistilleryStoreExperiment) x = store ? distillery_store_get_experiment (store, s->experiment_id, NULL) : NULL;
+  return x != NULL && strstr (x->settings, s->expected) != NULL;
+}
+
+static gboolean
+experiment_added (gpointer data)
+{
+  GPtrArray **lists = data;
+  DistillerySession *session = (DistillerySession *) lists[2];
+  g_clear_pointer (&lists[1], g_ptr_array_unref);
+  lists[1] = distillery_store_list_experiments (distillery_session_get_store (session), NULL);
+  return lists[1]->len > lists[0]->len;
+}
+
+static gboolean
+page_shows (gpointer data)
+{
+  DistilleryStoreExperiment *x = data;
+  GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  GtkWidget *name = find_row (window, "Name");
+  return name != NULL && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (name)), x->name) == 0;
+}
+
+/* A new experiment (win.new-experiment): a hidden layer size that does not
+ * parse marks its field, names the problem and disables Run; a valid one
+ * enables Run and is in the project file without anything being saved. */
+static void
+test_form_validation (void)
+{
+  if (skip_without_display ())
+    return;
+
+  DistilleryWindow *window = open_project (project_path);
+  DistillerySession *session = distillery_window_get_session (window);
+  GPtrArray *lists[3] = { distillery_store_list_experiments (distillery_session_get_store (session), NULL),
+                          NULL, (GPtrArray *) session };
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "new-experiment", NULL);
+  g_assert_true (iterate_until (experiment_added, lists, 10));
+  DistilleryStoreExperiment *created = lists[1]->pdata[lists[1]->len - 1];
+  g_assert_cmpstr (created->name, ==, "New experiment");
+  /* The window shows it once it hears back from the writer; until then
+   * the page is still the previous experiment's. */
+  g_assert_true (iterate_until (page_shows, created, 10));
+  g_assert_true (iterate_until (run_enabled, window, 10));
+  GtkWidget *hidden = find_row (GTK_WIDGET (window), "Hidden layer sizes, as in “128, 64”");
+  g_assert_nonnull (hidden);
+
+  gtk_editable_set_text (GTK_EDITABLE (hidden), "12,x");
+  g_assert_true (iterate_until (run_disabled, window, 10));
+  g_assert_true (gtk_widget_has_css_class (hidden, "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (hidden)), ==, "12,x");
+  screenshot (GTK_WIDGET (window), "invalid-field");
+
+  gtk_editable_set_text (GTK_EDITABLE (hidden), "48, 24");
+  g_assert_true (iterate_until (run_enabled, window, 10));
+  g_assert_false (gtk_widget_has_css_class (hidden, "error"));
+  Saved saved = { project_path, created->id, "\"hidden\":[48,24]" };
+  g_assert_true (iterate_until (settings_saved, &saved, 10));
+  g_ptr_array_unref (lists[0]);
+  g_ptr_array_unref (lists[1]);
+  close_window (window);
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+set_flag (gpointer data, GObject *where_the_object_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static GtkWidget *
+close_dialog (GtkWindow *window)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  return GTK_WIDGET (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window)));
+#else
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window)
+        return GTK_WIDGET (toplevel);
+    }
+  return NULL;
+#endif
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return close_dialog (data) != NULL;
+}
+
+/* Closing the window while runs train asks first; Pause and Close pauses
+ * them (each reads as paused, with a checkpoint) before the window goes. */
+static void
+test_close_with_runs (void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean gone = FALSE;
+
+  if (skip_without_display ())
+    return;
+
+  DistilleryWindow *window = open_project (project_path);
+  DistillerySession *session = g_object_ref (distillery_window_get_session (window));
+  g_assert_true (distillery_window_select_experiment (window, long_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (iterate_until (first_run_epochs, session, 30));
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (iterate_until (dialog_shown, window, 10));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_object_weak_ref (G_OBJECT (window), set_flag, &gone);
+  g_signal_emit_by_name (close_dialog (GTK_WINDOW (window)), "response", "pause");
+  g_assert_true (iterate_until (window_gone, &gone, 30));
+
+  g_assert_cmpuint (distillery_session_get_n_active (session), ==, 0);
+  g_autoptr(DistilleryStore) store = distillery_store_open (project_path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, long_id, &error);
+  g_assert_no_error (error);
+  guint paused = 0;
+  for (guint i = 0; i < runs->len; i++)
+    paused += ((DistilleryStoreRun *) runs->pdata[i])->status == DISTILLERY_RUN_PAUSED;
+  g_assert_cmpuint (paused, >=, 1);
+  g_object_unref (session);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -347,6 +523,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/run-experiment", test_run_experiment);
   g_test_add_func ("/workbench/refused-file", test_refused_file);
   g_test_add_func ("/workbench/stall-with-charts", test_stall_with_charts);
+  g_test_add_func ("/workbench/form-validation", test_form_validation);
+  g_test_add_func ("/workbench/close-with-runs", test_close_with_runs);
   status = g_test_run ();
 
   g_clear_object (&app);
