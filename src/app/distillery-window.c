@@ -343,14 +343,38 @@ sidebar_row_selected (GtkListBox *box, GtkListBoxRow *row, DistilleryWindow *sel
   select_item (self, row_kind (row), row_id (row));
 }
 
+static gboolean
+select_if_listed (DistilleryWindow *self, DistilleryItemKind kind, gint64 id)
+{
+  g_return_val_if_fail (DISTILLERY_IS_WINDOW (self), FALSE);
+  if (self->session == NULL || find_row (self, kind, id) == NULL)
+    return FALSE;
+  select_item (self, kind, id);
+  return TRUE;
+}
+
 gboolean
 distillery_window_select_experiment (DistilleryWindow *self, gint64 experiment_id)
 {
-  g_return_val_if_fail (DISTILLERY_IS_WINDOW (self), FALSE);
-  if (self->session == NULL || find_row (self, DISTILLERY_ITEM_EXPERIMENT, experiment_id) == NULL)
-    return FALSE;
-  select_item (self, DISTILLERY_ITEM_EXPERIMENT, experiment_id);
-  return TRUE;
+  return select_if_listed (self, DISTILLERY_ITEM_EXPERIMENT, experiment_id);
+}
+
+gboolean
+distillery_window_select_dataset (DistilleryWindow *self, gint64 dataset_id)
+{
+  return select_if_listed (self, DISTILLERY_ITEM_DATASET, dataset_id);
+}
+
+gboolean
+distillery_window_select_teacher (DistilleryWindow *self, gint64 teacher_id)
+{
+  return select_if_listed (self, DISTILLERY_ITEM_TEACHER, teacher_id);
+}
+
+gboolean
+distillery_window_select_compare (DistilleryWindow *self)
+{
+  return select_if_listed (self, DISTILLERY_ITEM_COMPARE, 0);
 }
 
 /* ---- Active runs -------------------------------------------------- */

@@ -28,5 +28,9 @@ void               distillery_window_open         (DistilleryWindow *window, GFi
 DistillerySession *distillery_window_get_session  (DistilleryWindow *window);
 /* Shows an experiment's page, as clicking it in the sidebar does. */
 gboolean           distillery_window_select_experiment (DistilleryWindow *window, gint64 experiment_id);
+/* The same for a data set, a teacher, and (id 0) the comparison. */
+gboolean           distillery_window_select_dataset    (DistilleryWindow *window, gint64 dataset_id);
+gboolean           distillery_window_select_teacher    (DistilleryWindow *window, gint64 teacher_id);
+gboolean           distillery_window_select_compare    (DistilleryWindow *window);
 
 G_END_DECLS

@@ -142,6 +142,16 @@ test_open_demo (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Demo project");
   g_assert_true (distillery_window_select_experiment (window, plain_id));
   screenshot (GTK_WIDGET (window), "project");
+
+  /* Every other kind of page shows for what the demo has. */
+  DistilleryStore *store = distillery_session_get_store (session);
+  g_autoptr(GPtrArray) datasets = distillery_store_list_datasets (store, NULL);
+  g_autoptr(GPtrArray) teachers = distillery_store_list_teachers (store, NULL);
+  g_assert_true (distillery_window_select_dataset (window, ((DistilleryStoreDataset *) datasets->pdata[0])->id));
+  screenshot (GTK_WIDGET (window), "dataset");
+  g_assert_true (distillery_window_select_teacher (window, ((DistilleryStoreTeacher *) teachers->pdata[0])->id));
+  screenshot (GTK_WIDGET (window), "teacher");
+  g_assert_false (distillery_window_select_teacher (window, 999));
   close_window (window);
 }
 
@@ -194,6 +204,8 @@ test_run_experiment (void)
   /* Its charts show on the page, read back from the file. */
   g_assert_true (distillery_window_select_experiment (window, plain_id));
   screenshot (GTK_WIDGET (window), "experiment");
+  g_assert_true (distillery_window_select_compare (window));
+  screenshot (GTK_WIDGET (window), "compare");
   close_window (window);
 }
 
