@@ -40,6 +40,7 @@ distillery_experiment_new_demo (void)
   e->data.kind = DISTILLERY_SOURCE_DEMO;
   e->data.test_fraction = 0.25;
   e->seed = 1;
+  e->round_digits = -1;
 
   model_defaults (&e->teacher, 128, 128);
   e->teacher.epochs = 30;
@@ -421,6 +422,20 @@ distillery_experiment_merge_json (DistilleryExperiment *e, JsonNode *root, GErro
       e->seed = e->seeds[0];
     }
 
+  JsonObject *disclosure = read_object (o, "", "disclosure", &local);
+  if (local != NULL)
+    return g_propagate_error (error, local), FALSE;
+  if (disclosure != NULL)
+    {
+      const char *selections[] = { "random", "uncertain" };
+      double budget = (double) e->budget;
+      if (!read_int (disclosure, "disclosure", "round_digits", -1, 9, &e->round_digits, error)
+          || !read_number (disclosure, "disclosure", "budget", 0, 1e12, &budget, error)
+          || !read_choice (disclosure, "disclosure", "selection", NAMES (selections), &e->selection, error))
+        return FALSE;
+      e->budget = (gint64) budget;
+    }
+
   if ((data = read_object (o, "", "data", &local)) != NULL)
     {
       if (!read_choice (data, "data", "source", NAMES (source_names), &source, error)
@@ -571,6 +586,13 @@ distillery_experiment_to_json (const DistilleryExperiment *e)
       json_builder_end_array (b);
     }
 
+  json_builder_set_member_name (b, "disclosure");
+  json_builder_begin_object (b);
+  add_int (b, "round_digits", e->round_digits);
+  add_int (b, "budget", e->budget);
+  add_string (b, "selection", e->selection ? "uncertain" : "random");
+  json_builder_end_object (b);
+
   json_builder_set_member_name (b, "data");
   json_builder_begin_object (b);
   add_string (b, "source", source_names[e->data.kind]);
@@ -589,4 +611,19 @@ distillery_experiment_to_json (const DistilleryExperiment *e)
   build_model (b, &e->student, TRUE);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+void
+distillery_experiment_get_disclosure (const DistilleryExperiment *e, DistilleryDisclosure *policy)
+{
+  static const DistilleryAnswerKind reveals[] = {
+    [KD_TEACHER_LOGITS] = DISTILLERY_ANSWER_LOGITS, [KD_TEACHER_PROBS] = DISTILLERY_ANSWER_PROBABILITIES,
+    [KD_TEACHER_TOPK] = DISTILLERY_ANSWER_TOP_K, [KD_TEACHER_LABEL] = DISTILLERY_ANSWER_LABELS,
+  };
+  distillery_disclosure_init_full (policy);
+  policy->reveals = reveals[e->student.teacher_kind];
+  policy->top_k = e->student.top_k;
+  policy->digits = policy->reveals == DISTILLERY_ANSWER_PROBABILITIES ? e->round_digits : -1;
+  policy->budget = e->budget;
+  policy->selection = e->selection;
 }

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "distillery-disclosure.h"
 #include "kd-train.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,13 @@ typedef struct
   /* The seeds that Run trains one run each with; none: just `seed`. */
   int                n_seeds;
   guint64            seeds[DISTILLERY_MAX_SEEDS];
+  /* What the teacher reveals beyond student.teacher_kind and top_k (see
+   * distillery-disclosure.h): probabilities rounded to round_digits
+   * decimals (-1: not rounded), and at most budget questions (0: no
+   * limit), chosen at random or most uncertain first. */
+  int                round_digits;
+  gint64             budget;
+  int                selection;      /* DistillerySelection */
   /* n_inputs and n_classes are filled in from the data set. */
   KdTrainConfig      teacher;
   KdTrainConfig      student;   /* temperature, alpha, teacher_kind apply */
@@ -79,6 +87,11 @@ char                 *distillery_format_hidden (const KdMlpConfig *model);
  * The experiment's seed becomes the first. */
 gboolean              distillery_parse_seeds  (const char *text, DistilleryExperiment *experiment, GError **error);
 char                 *distillery_format_seeds (const DistilleryExperiment *experiment);
+
+/* What the experiment's teacher reveals to its students: student's
+ * teacher_kind and top_k, with round_digits, budget and selection. */
+void                  distillery_experiment_get_disclosure (const DistilleryExperiment *e,
+                                                            DistilleryDisclosure       *policy);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DistilleryExperiment, distillery_experiment_free)
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "distillery-mlp-teacher.h"
 #include "kd-mlp.h"
 
 /* Step rows are written in batches this large between epoch commits. */
@@ -475,10 +476,11 @@ typedef struct
   const float     *teacher_answers;     /* [n_train, C] or NULL */
   const float     *teacher_test_probs;  /* [n_test, C] at T = 1, or NULL */
   const DistilleryRunObserver *observer;   /* or NULL */
+  gint64           queries_asked, queries_cached;   /* of the teacher, for the results */
 } RunPlan;
 
 static char *
-metrics_json (const KdMetrics *m, double seconds, double samples_per_second)
+metrics_json (const RunPlan *plan, const KdMetrics *m, double seconds, double samples_per_second)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   const struct { const char *name; double value; } values[] = {
@@ -489,6 +491,9 @@ metrics_json (const KdMetrics *m, double seconds, double samples_per_second)
     { "loss", kd_metrics_loss (m) },
     { "seconds", seconds },
     { "samples_per_second", samples_per_second },
+    /* Questions this run put to the teacher, and those the cache answered. */
+    { "queries_asked", plan->teacher_answers ? (double) plan->queries_asked : NAN },
+    { "queries_cached", plan->teacher_answers ? (double) plan->queries_cached : NAN },
   };
   json_builder_begin_object (b);
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
@@ -692,7 +697,7 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
     kd_mlp_blob_save (model, blob);
     RunWrite *w = run_write_new (plan->run_id, NULL);
     w->model = g_bytes_new_take (blob, size);
-    w->message = metrics_json (&metrics, done_seconds + seconds, seconds > 0 ? loop.samples / seconds : 0);
+    w->message = metrics_json (plan, &metrics, done_seconds + seconds, seconds > 0 ? loop.samples / seconds : 0);
     post (plan->writer, write_result, w);
     /* Whoever runs next reads this run as finished. */
     if (!distillery_writer_sync (plan->writer, plan->run_id, &local))
@@ -713,6 +718,9 @@ typedef struct
   DistilleryDataset *train_set, *test_set;
   KdData             train, test;
   float             *answers, *test_probs;
+  float             *subset_features;   /* the training samples a budget kept, or NULL */
+  gint32            *subset_labels;
+  gint64             queries_asked, queries_cached;
   DistilleryExperiment *settings;
 } Prepared;
 
@@ -723,6 +731,8 @@ prepared_clear (Prepared *p)
   g_clear_pointer (&p->test_set, distillery_dataset_free);
   g_clear_pointer (&p->answers, g_free);
   g_clear_pointer (&p->test_probs, g_free);
+  g_clear_pointer (&p->subset_features, g_free);
+  g_clear_pointer (&p->subset_labels, g_free);
   g_clear_pointer (&p->settings, distillery_experiment_free);
 }
 
@@ -871,17 +881,18 @@ distillery_project_train_teacher (DistilleryStore *store, DistilleryWriter *writ
 
 typedef struct
 {
-  gint64         teacher_id, dataset_id;
-  guint32       *samples;
-  float         *answers;
-  guint          n, n_classes;
+  gint64   teacher_id, dataset_id;
+  char    *policy;
+  guint32 *samples;
+  float   *answers;
+  guint    n, n_classes;
 } Answers;
 
 static gboolean
 write_answers (DistilleryStore *store, gpointer data, GError **error)
 {
   Answers *a = data;
-  return distillery_store_put_answers (store, a->teacher_id, a->dataset_id, "train", "logits",
+  return distillery_store_put_answers (store, a->teacher_id, a->dataset_id, "train", a->policy,
                                        a->samples, a->answers, a->n, a->n_classes, error);
 }
 
@@ -889,83 +900,138 @@ static void
 answers_free (gpointer data)
 {
   Answers *a = data;
+  g_free (a->policy);
   g_free (a->samples);
   g_free (a->answers);
   g_free (a);
 }
 
-/* The teacher's answers on the training set (from the project's cache when
- * it has them all) and its probabilities on the test set. */
-static gboolean
-teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
-                 const DistilleryStoreTeacher *t, Prepared *p, GError **error)
+DistilleryTeacher *
+distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, GError **error)
 {
-  g_autoptr(DistilleryStoreRun) run = finished_teacher_run (store, t);
-  const int C = p->train.n_classes;
-  const char *problem = NULL;
+  g_return_val_if_fail (store != NULL && t != NULL, NULL);
 
+  if (g_strcmp0 (t->kind, "mlp") != 0)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The teacher “%s” is of a kind (%s) that runs cannot ask yet."), t->name, t->kind);
+      return NULL;
+    }
+  g_autoptr(DistilleryStoreRun) run = finished_teacher_run (store, t);
   if (run == NULL)
     {
       g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
                    _("The teacher “%s” has not been trained."), t->name);
-      return FALSE;
+      return NULL;
     }
   g_autoptr(GBytes) blob = distillery_store_get_model (store, run->id, error);
-  if (blob == NULL)
-    return FALSE;
-  gsize size;
-  const void *data = g_bytes_get_data (blob, &size);
-  KdMlp *model = kd_mlp_blob_load (data, size, 1024, &problem);
-  if (model == NULL || model->config.n_inputs != p->train.n_features || model->config.n_classes != C)
-    {
-      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
-                   _("The teacher “%s” cannot be used: %s."), t->name,
-                   problem ? problem : _("it was trained on other data"));
-      kd_mlp_free (model);
-      return FALSE;
-    }
+  return blob ? distillery_mlp_teacher_new_from_blob (blob, error) : NULL;
+}
 
-  p->answers = try_alloc (p->train.n * C, sizeof (float), _("the teacher's answers"), error);
+/* Keeps the chosen training samples only: a budget paid for these. */
+static gboolean
+keep_samples (Prepared *p, const guint32 *chosen, gsize m, GError **error)
+{
+  const gsize F = p->train.n_features, C = p->train.n_classes;
+  float *features = try_alloc (m * F, sizeof (float), _("the questions the budget paid for"), error);
+  gint32 *labels = features ? try_alloc (m, sizeof (gint32), _("the questions the budget paid for"), error) : NULL;
+  float *answers = labels ? try_alloc (m * C, sizeof (float), _("the questions the budget paid for"), error) : NULL;
+
+  if (answers == NULL)
+    {
+      g_free (features);
+      g_free (labels);
+      return FALSE;
+    }
+  for (gsize i = 0; i < m; i++)
+    {
+      memcpy (features + i * F, p->train.features + (gsize) chosen[i] * F, F * sizeof (float));
+      labels[i] = p->train.labels[chosen[i]];
+      memcpy (answers + i * C, p->answers + (gsize) chosen[i] * C, C * sizeof (float));
+    }
+  g_free (p->answers);
+  p->answers = answers;
+  p->subset_features = features;
+  p->subset_labels = labels;
+  p->train.features = features;
+  p->train.labels = labels;
+  p->train.n = m;
+  return TRUE;
+}
+
+/* What the teacher reveals of the training set under the experiment's
+ * policy (from the project's cache for every sample it has, asking the
+ * teacher about the others), and its probabilities on the test set, which
+ * measure agreement and are not part of the budget. Under a budget only
+ * the samples it paid for are kept to train on. */
+static gboolean
+teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
+                 const DistilleryStoreTeacher *t, Prepared *p, GError **error)
+{
+  const gsize C = p->train.n_classes, n = p->train.n;
+  DistilleryDisclosure policy;
+  gsize m;
+
+  distillery_experiment_get_disclosure (p->settings, &policy);
+  if (policy.budget > 0 && policy.selection == DISTILLERY_SELECT_UNCERTAIN)
+    {
+      g_set_error_literal (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                           _("Choosing the most uncertain samples first is not available in runs yet; "
+                             "choose the budget's samples at random."));
+      return FALSE;
+    }
+  g_autoptr(DistilleryTeacher) teacher = distillery_project_open_teacher (store, t, error);
+  g_autofree char *key = distillery_disclosure_to_string (&policy);
+  /* The budget's samples depend on the experiment's seed, not the run's:
+   * every seed of an experiment learns from the same paid-for answers. */
+  g_autofree guint32 *chosen = teacher ? distillery_disclosure_choose (&policy, n, NULL, p->settings->seed, &m) : NULL;
+  if (chosen == NULL)
+    return FALSE;
+
+  p->answers = try_alloc (n * C, sizeof (float), _("the teacher's answers"), error);
   p->test_probs = p->answers ? try_alloc (p->test.n * C, sizeof (float), _("the teacher's answers"), error) : NULL;
-  g_autofree gboolean *found = p->test_probs ? try_alloc (p->train.n, sizeof (gboolean),
-                                                          _("the teacher's answers"), error) : NULL;
+  g_autofree gboolean *found = p->test_probs ? try_alloc (n, sizeof (gboolean), _("the teacher's answers"), error) : NULL;
   if (found == NULL)
+    return FALSE;
+  memset (found, 0, n * sizeof (gboolean));
+  if (distillery_store_get_answers (store, t->id, t->dataset_id, "train", key, p->answers, n, C, found, error) < 0)
+    return FALSE;
+
+  Answers *a = g_new0 (Answers, 1);
+  *a = (Answers) { t->id, t->dataset_id, g_strdup (key), g_new (guint32, MAX (m, 1)), NULL, 0, C };
+  for (gsize i = 0; i < m; i++)
+    if (!found[chosen[i]])
+      a->samples[a->n++] = chosen[i];
+  p->queries_asked = a->n;
+  p->queries_cached = (gint64) m - a->n;
+  if (a->n > 0)
     {
-      kd_mlp_free (model);
-      return FALSE;
-    }
-  memset (found, 0, p->train.n * sizeof (gboolean));
-  gint64 cached = distillery_store_get_answers (store, t->id, t->dataset_id, "train", "logits",
-                                                p->answers, p->train.n, C, found, error);
-  if (cached < 0)
-    {
-      kd_mlp_free (model);
-      return FALSE;
-    }
-  if ((gsize) cached < p->train.n)
-    {
-      Answers *a = g_new0 (Answers, 1);
-      *a = (Answers) { t->id, t->dataset_id, NULL, NULL, p->train.n, C };
-      a->samples = try_alloc (p->train.n, sizeof (guint32), _("the teacher's answers"), error);
-      a->answers = a->samples ? try_alloc (p->train.n * C, sizeof (float), _("the teacher's answers"), error) : NULL;
-      if (a->answers == NULL)
+      a->answers = try_alloc (a->n * C, sizeof (float), _("the teacher's answers"), error);
+      if (a->answers == NULL
+          || !distillery_teacher_answer (teacher, &p->train, a->samples, a->n, a->answers, NULL, error)
+          || !distillery_disclosure_apply (&policy, distillery_teacher_get_answer_kind (teacher), 0,
+                                           a->answers, a->n, (guint) C, error))
         {
           answers_free (a);
-          kd_mlp_free (model);
           return FALSE;
         }
-      for (guint i = 0; i < p->train.n; i++)
-        a->samples[i] = i;
-      kd_mlp_predict (model, p->answers, p->train.features, p->train.n);
-      memcpy (a->answers, p->answers, p->train.n * C * sizeof (float));
+      for (guint i = 0; i < a->n; i++)
+        memcpy (p->answers + (gsize) a->samples[i] * C, a->answers + (gsize) i * C, C * sizeof (float));
       /* Cached for the next student; this one trains on meanwhile. */
       distillery_writer_post (writer, run_id, write_answers, a, answers_free,
-                              p->train.n * (C * sizeof (float) + sizeof (guint32)));
+                              a->n * (C * sizeof (float) + sizeof (guint32)));
     }
-  kd_mlp_predict (model, p->test_probs, p->test.features, p->test.n);
-  kd_softmax (p->test_probs, p->test_probs, (int) p->test.n, C, 1.0f);
-  kd_mlp_free (model);
-  return TRUE;
+  else
+    answers_free (a);
+
+  g_autofree guint32 *every = g_new (guint32, MAX (p->test.n, 1));
+  for (gsize i = 0; i < p->test.n; i++)
+    every[i] = (guint32) i;
+  if (!distillery_teacher_answer (teacher, &p->test, every, p->test.n, p->test_probs, NULL, error))
+    return FALSE;
+  if (distillery_teacher_get_answer_kind (teacher) == DISTILLERY_ANSWER_LOGITS)
+    kd_softmax (p->test_probs, p->test_probs, (int) p->test.n, (int) C, 1.0f);
+  return m == n || keep_samples (p, chosen, m, error);
 }
 
 static gboolean
@@ -1002,8 +1068,8 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
                    p.settings->student, &p.train, &p.test, p.answers, p.test_probs,
                    observer };
   fill_shapes (&plan.config, &p.train, run->seed);
-  if (t != NULL && plan.config.teacher_kind != KD_TEACHER_LOGITS)
-    kd_softmax (p.answers, p.answers, (int) p.train.n, p.train.n_classes, 1.0f);
+  plan.queries_asked = p.queries_asked;
+  plan.queries_cached = p.queries_cached;
   ok = execute_run (&plan, resume, error);
   prepared_clear (&p);
   return ok;

@@ -18,6 +18,7 @@
 #include "distillery-experiment.h"
 #include "distillery-store.h"
 #include "distillery-training.h"
+#include "distillery-teacher.h"
 #include "distillery-writer.h"
 
 G_BEGIN_DECLS
@@ -72,6 +73,11 @@ gint64           distillery_project_add_starter_experiments (DistilleryStore *st
                                                              const DistilleryExperiment *settings,
                                                              char **distilled_name, char **plain_name,
                                                              GError **error);
+
+/* The teacher a stored teacher row describes, ready to answer (a trained
+ * one: its model). */
+DistilleryTeacher *distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t,
+                                                    GError **error);
 
 /* Training. `store` is the caller's own connection, used for reading;
  * every write goes through `writer`, the project's writer thread. These

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "distillery-project.h"
@@ -566,6 +567,136 @@ test_live_metrics (void)
   g_assert_cmpuint (step_notifies, <, n_steps);
 }
 
+/* A student of the demo's trained teacher, shown what `policy` reveals
+ * under `budget` questions. */
+static gint64
+add_api_student (const char *name, const char *policy, gint64 budget)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_autoptr(DistilleryStoreExperiment) distilled = distillery_store_find_experiment (store, "Distilled student", &error);
+  g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+  DistilleryDisclosure d;
+  static const KdTeacherKind kinds[] = { KD_TEACHER_LOGITS, KD_TEACHER_PROBS, KD_TEACHER_TOPK, KD_TEACHER_LABEL };
+  g_assert_no_error (error);
+  distillery_disclosure_init_full (&d);
+  g_assert_true (distillery_disclosure_parse (&d, policy, NULL));
+  settings->student.teacher_kind = kinds[d.reveals];
+  settings->student.top_k = d.top_k;
+  settings->round_digits = d.digits;
+  settings->budget = budget;
+  settings->student.epochs = 3;
+  gint64 id = distillery_project_add_experiment (store, name, distilled->dataset_id, distilled->teacher_id,
+                                                 settings, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static DistilleryStoreRun *
+run_to_end (gint64 experiment_id, gint64 seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, experiment_id, seed);
+  Waiter w = { 0 };
+  start (job, &w);
+  wait_until (waiter_ended, &w, 60);
+  g_assert_no_error (w.error);
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  DistilleryStoreRun *run = distillery_store_get_run (store, distillery_job_get_run_id (job), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->status, ==, DISTILLERY_RUN_FINISHED);
+  return run;
+}
+
+static double
+metric (const char *json, const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  return json_object_get_double_member_with_default (json_node_get_object (json_parser_get_root (parser)), name, -1);
+}
+
+/* What the teacher revealed is what the cache holds, row by row. */
+static guint
+check_cache (const char *policy, gboolean (*row_ok) (const float *row, guint C))
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(DistilleryStoreExperiment) distilled = distillery_store_find_experiment (store, "Distilled student", &error);
+  g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, distilled->teacher_id, &error);
+  g_assert_no_error (error);
+  const guint n = 2000, C = 10;
+  g_autofree float *rows = g_new0 (float, n * C);
+  g_autofree gboolean *found = g_new0 (gboolean, n);
+  gint64 count = distillery_store_get_answers (store, t->id, t->dataset_id, "train", policy, rows, n, C, found, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    if (found[i])
+      g_assert_true (row_ok (rows + i * C, C));
+  return (guint) count;
+}
+
+static gboolean
+three_revealed (const float *row, guint C)
+{
+  guint nonzero = 0;
+  for (guint c = 0; c < C; c++)
+    nonzero += row[c] != 0;
+  return nonzero == 3;
+}
+
+static gboolean
+one_hot_row (const float *row, guint C)
+{
+  float sum = 0;
+  for (guint c = 0; c < C; c++)
+    {
+      if (row[c] != 0 && row[c] != 1)
+        return FALSE;
+      sum += row[c];
+    }
+  return sum == 1;
+}
+
+static gboolean
+two_digits (const float *row, guint C)
+{
+  for (guint c = 0; c < C; c++)
+    if (fabsf (row[c] * 100 - nearbyintf (row[c] * 100)) > 1e-3f)
+      return FALSE;
+  return TRUE;
+}
+
+/* A teacher behind an API: top-3 probabilities under a budget of 300
+ * questions. The first run asks 300 and caches what was revealed; a run
+ * of another seed asks none; each run trains on the 300 samples paid for.
+ * Labels only and rounded probabilities are cached as revealed too. */
+static void
+test_disclosure_runs (void)
+{
+  gint64 top3 = add_api_student ("Top-3 for 300", "top-k:3", 300);
+  g_autoptr(DistilleryStoreRun) first = run_to_end (top3, 1);
+  g_autoptr(DistilleryStoreRun) second = run_to_end (top3, 2);
+
+  g_assert_cmpfloat (metric (first->final_metrics, "queries_asked"), ==, 300);
+  g_assert_cmpfloat (metric (first->final_metrics, "queries_cached"), ==, 0);
+  g_assert_cmpfloat (metric (second->final_metrics, "queries_asked"), ==, 0);
+  g_assert_cmpfloat (metric (second->final_metrics, "queries_cached"), ==, 300);
+  g_assert_cmpuint (check_cache ("top-k:3", three_revealed), ==, 300);
+  /* 300 samples at batch 32: 10 steps an epoch. */
+  g_assert_cmpint (first->steps_done, ==, 3 * 10);
+
+  gint64 labels = add_api_student ("Labels only", "labels", 0);
+  g_autoptr(DistilleryStoreRun) labelled = run_to_end (labels, 1);
+  g_assert_cmpfloat (metric (labelled->final_metrics, "queries_asked"), >, 1000);
+  g_assert_cmpuint (check_cache ("labels", one_hot_row), ==, (guint) metric (labelled->final_metrics, "queries_asked"));
+
+  gint64 rounded = add_api_student ("Two digits", "probabilities:2", 100);
+  g_autoptr(DistilleryStoreRun) coarse = run_to_end (rounded, 1);
+  g_assert_cmpfloat (metric (coarse->final_metrics, "queries_asked"), ==, 100);
+  g_assert_cmpuint (check_cache ("probabilities:2", two_digits), ==, 100);
+}
+
 /* The teacher's training fails: the student's run says so, and why. */
 static void
 test_teacher_fails (void)
@@ -603,6 +734,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/queue/shared-teacher", test_shared_teacher);
   g_test_add_func ("/jobs/job/teacher-fails", test_teacher_fails);
   g_test_add_func ("/jobs/job/live-metrics", test_live_metrics);
+  g_test_add_func ("/jobs/teacher/disclosure-runs", test_disclosure_runs);
   g_test_add_func ("/jobs/queue/cancel-while-waiting-for-teacher", test_cancel_while_waiting_for_teacher);
   int status = g_test_run ();
   project_tear_down ();
