@@ -73,6 +73,7 @@ distillery_dataset_free (DistilleryDataset *ds)
   g_free (ds->name);
   g_free (ds->features);
   g_free (ds->labels);
+  g_free (ds->origin);
   g_strfreev (ds->class_names);
   g_free (ds);
 }
@@ -106,11 +107,15 @@ distillery_dataset_subset (const DistilleryDataset *dataset,
   subset->image_height = dataset->image_height;
 
   row_size = dataset->n_features * sizeof (float);
+  /* Where each sample came from, through any number of subsets: recorded
+   * answers name samples by their row in the file. */
+  subset->origin = g_new (guint32, MAX (n_indices, 1));
   for (guint i = 0; i < n_indices; i++)
     {
       memcpy (subset->features + (gsize) i * dataset->n_features,
               dataset->features + (gsize) indices[i] * dataset->n_features, row_size);
       subset->labels[i] = dataset->labels[indices[i]];
+      subset->origin[i] = dataset->origin ? dataset->origin[indices[i]] : indices[i];
     }
   return subset;
 }

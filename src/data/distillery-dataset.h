@@ -43,6 +43,8 @@ typedef struct
   char   **class_names;   /* n_classes strings, NULL-terminated */
   guint    image_width;   /* 0 unless the samples are images */
   guint    image_height;
+  guint32 *origin;        /* each sample's row in the file it was read from;
+                           * NULL: its own index (nothing was split off) */
 } DistilleryDataset;
 
 typedef struct

@@ -12,6 +12,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "distillery-answers.h"
+#include "distillery-answers-teacher.h"
 #include "distillery-mlp-teacher.h"
 #include "kd-mlp.h"
 
@@ -309,6 +311,54 @@ distillery_project_add_starter_experiments (DistilleryStore *store, gint64 datas
     *distilled_name = g_steal_pointer (&distilled);
   if (plain_name != NULL)
     *plain_name = g_steal_pointer (&plain);
+  return teacher;
+}
+
+gint64
+distillery_project_import_answers (DistilleryStore *store, gint64 dataset_id, const char *name,
+                                   const char *path, DistilleryAnswerKind kind, const char *id_column,
+                                   GError **error)
+{
+  DistilleryDataset *train = NULL, *test = NULL;
+  g_autoptr(GBytes) bytes = read_bytes (path, error);
+  g_autofree char *file_name = g_path_get_basename (path);
+  gint64 teacher = 0;
+
+  if (bytes == NULL || !distillery_project_load_dataset (store, dataset_id, &train, &test, error))
+    return 0;
+  /* A data set split here covers every row of its file, training and test
+   * samples alike; one imported with a test file has its training file's
+   * rows only, and its test samples go without the teacher's view. */
+  gboolean whole_file = train->origin != NULL;
+  gsize n_rows = whole_file ? (gsize) train->n_samples + test->n_samples : train->n_samples;
+  const guint C = train->n_classes;
+  g_autofree float *rows = distillery_answers_load_bytes (bytes, file_name, n_rows, C,
+                                                          kind == DISTILLERY_ANSWER_PROBABILITIES, id_column, error);
+  if (rows != NULL)
+    {
+      g_autofree char *settings = g_strdup_printf ("{\"answers\":\"%s\"}", distillery_answer_kind_to_string (kind));
+      DistilleryStoreTeacher row = { .name = (char *) name, .kind = (char *) "answers", .settings = settings,
+                                     .dataset_id = dataset_id };
+      teacher = distillery_store_add_teacher (store, &row, error);
+      for (guint s = 0; teacher > 0 && s < (whole_file ? 2u : 1u); s++)
+        {
+          DistilleryDataset *part = s == 0 ? train : test;
+          g_autofree guint32 *samples = g_new (guint32, MAX (part->n_samples, 1));
+          g_autofree float *mine = g_new (float, MAX ((gsize) part->n_samples * C, 1));
+          for (guint i = 0; i < part->n_samples; i++)
+            {
+              guint32 origin = part->origin ? part->origin[i] : i;
+              samples[i] = i;
+              memcpy (mine + (gsize) i * C, rows + (gsize) origin * C, C * sizeof (float));
+            }
+          if (!distillery_store_put_answers (store, teacher, dataset_id, s == 0 ? "train" : "test",
+                                             distillery_answer_kind_to_string (kind), samples, mine,
+                                             part->n_samples, C, error))
+            teacher = 0;
+        }
+    }
+  distillery_dataset_free (train);
+  distillery_dataset_free (test);
   return teacher;
 }
 
@@ -857,6 +907,10 @@ train_teacher_unless_trained (DistilleryStore *store, DistilleryWriter *writer, 
 
   if (t == NULL)
     return FALSE;
+  /* Only a network defined here is trained here; other kinds answer as
+   * they are. */
+  if (g_strcmp0 (t->kind, "mlp") != 0)
+    return TRUE;
   g_autoptr(DistilleryStoreRun) done = finished_teacher_run (store, t);
   if (done != NULL)
     return TRUE;
@@ -906,11 +960,55 @@ answers_free (gpointer data)
   g_free (a);
 }
 
+/* A recorded-answers teacher holds its answers in the cache under their
+ * own kind ("logits" or "probabilities"), for the training and, when the
+ * file covered them, the test samples. */
+static DistilleryTeacher *
+open_answers_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
+                      const char *split, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  DistilleryAnswerKind kind = DISTILLERY_ANSWER_LOGITS;
+  const char *kind_name = NULL;
+
+  if (json_parser_load_from_data (parser, t->settings, -1, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    kind_name = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                            "answers", NULL);
+  if (!distillery_answer_kind_from_string (kind_name, &kind))
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The teacher “%s” does not say what its answers are."), t->name);
+      return NULL;
+    }
+  const gsize n = data->n, C = data->n_classes;
+  float *rows = try_alloc (n * C, sizeof (float), _("the teacher's answers"), error);
+  g_autofree gboolean *found = rows ? try_alloc (n, sizeof (gboolean), _("the teacher's answers"), error) : NULL;
+  if (found == NULL)
+    {
+      g_free (rows);
+      return NULL;
+    }
+  memset (found, 0, n * sizeof (gboolean));
+  gint64 have = distillery_store_get_answers (store, t->id, t->dataset_id, split, kind_name, rows, n, C, found, error);
+  if (have < 0 || (gsize) have < n)
+    {
+      if (have >= 0)
+        g_set_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND,
+                     _("The recorded answers of “%s” do not cover the %s samples."), t->name, split);
+      g_free (rows);
+      return NULL;
+    }
+  return distillery_answers_teacher_new (rows, kind, n, (guint) C);
+}
+
 DistilleryTeacher *
-distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, GError **error)
+distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
+                                 const char *split, GError **error)
 {
   g_return_val_if_fail (store != NULL && t != NULL, NULL);
 
+  if (g_strcmp0 (t->kind, "answers") == 0)
+    return open_answers_teacher (store, t, data, split, error);
   if (g_strcmp0 (t->kind, "mlp") != 0)
     {
       g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
@@ -980,7 +1078,7 @@ teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id
                              "choose the budget's samples at random."));
       return FALSE;
     }
-  g_autoptr(DistilleryTeacher) teacher = distillery_project_open_teacher (store, t, error);
+  g_autoptr(DistilleryTeacher) teacher = distillery_project_open_teacher (store, t, &p->train, "train", error);
   g_autofree char *key = distillery_disclosure_to_string (&policy);
   /* The budget's samples depend on the experiment's seed, not the run's:
    * every seed of an experiment learns from the same paid-for answers. */
@@ -1024,12 +1122,24 @@ teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id
   else
     answers_free (a);
 
+  /* Agreement on the test set needs the teacher's view of it; recorded
+   * answers may not have one, and then agreement is not measured. */
+  g_autoptr(GError) no_test = NULL;
+  g_autoptr(DistilleryTeacher) tester = g_strcmp0 (t->kind, "answers") == 0
+    ? distillery_project_open_teacher (store, t, &p->test, "test", &no_test) : g_object_ref (teacher);
   g_autofree guint32 *every = g_new (guint32, MAX (p->test.n, 1));
   for (gsize i = 0; i < p->test.n; i++)
     every[i] = (guint32) i;
-  if (!distillery_teacher_answer (teacher, &p->test, every, p->test.n, p->test_probs, NULL, error))
+  if (tester == NULL && g_error_matches (no_test, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND))
+    g_clear_pointer (&p->test_probs, g_free);
+  else if (tester == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&no_test));
+      return FALSE;
+    }
+  else if (!distillery_teacher_answer (tester, &p->test, every, p->test.n, p->test_probs, NULL, error))
     return FALSE;
-  if (distillery_teacher_get_answer_kind (teacher) == DISTILLERY_ANSWER_LOGITS)
+  else if (distillery_teacher_get_answer_kind (tester) == DISTILLERY_ANSWER_LOGITS)
     kd_softmax (p->test_probs, p->test_probs, (int) p->test.n, (int) C, 1.0f);
   return m == n || keep_samples (p, chosen, m, error);
 }

@@ -74,10 +74,20 @@ gint64           distillery_project_add_starter_experiments (DistilleryStore *st
                                                              char **distilled_name, char **plain_name,
                                                              GError **error);
 
-/* The teacher a stored teacher row describes, ready to answer (a trained
- * one: its model). */
+/* The teacher a stored teacher row describes, ready to answer questions
+ * about `data`, the data set's `split` ("train" or "test"): a trained one
+ * (its model) or recorded answers (from the cache; NOT_FOUND when they do
+ * not cover that split). */
 DistilleryTeacher *distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t,
-                                                    GError **error);
+                                                    const KdData *data, const char *split, GError **error);
+/* A recorded-answers teacher for a data set, from a CSV or .npy file of
+ * logits or probabilities (distillery-answers.h says what is checked), one
+ * row per sample of the data set's file (all its rows when the test set
+ * was split off here; the training file's rows otherwise). Returns the
+ * teacher's id, or 0 with an error naming the row at fault. */
+gint64           distillery_project_import_answers (DistilleryStore *store, gint64 dataset_id, const char *name,
+                                                    const char *path, DistilleryAnswerKind kind,
+                                                    const char *id_column, GError **error);
 
 /* Training. `store` is the caller's own connection, used for reading;
  * every write goes through `writer`, the project's writer thread. These

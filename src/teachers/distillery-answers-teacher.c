@@ -74,8 +74,14 @@ distillery_answers_teacher_new_from_bytes (GBytes *bytes, const char *name, Dist
     }
   float *rows = distillery_answers_load_bytes (bytes, name, n_samples, n_classes,
                                                kind == DISTILLERY_ANSWER_PROBABILITIES, id_column, error);
-  if (rows == NULL)
-    return NULL;
+  return rows ? distillery_answers_teacher_new (rows, kind, n_samples, n_classes) : NULL;
+}
+
+DistilleryTeacher *
+distillery_answers_teacher_new (float *rows, DistilleryAnswerKind kind, gsize n_samples, guint n_classes)
+{
+  g_return_val_if_fail (rows != NULL, NULL);
+
   DistilleryAnswersTeacher *self = g_object_new (DISTILLERY_TYPE_ANSWERS_TEACHER, "n-classes", n_classes,
                                                  "answer-kind", kind, NULL);
   self->rows = rows;

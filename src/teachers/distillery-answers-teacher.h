@@ -29,6 +29,9 @@ DistilleryTeacher *distillery_answers_teacher_new_from_bytes (GBytes *bytes, con
 DistilleryTeacher *distillery_answers_teacher_new_from_file  (const char *path, DistilleryAnswerKind kind,
                                                               gsize n_samples, guint n_classes,
                                                               const char *id_column, GError **error);
+/* From rows already checked (takes them): n_samples × n_classes. */
+DistilleryTeacher *distillery_answers_teacher_new            (float *rows, DistilleryAnswerKind kind,
+                                                              gsize n_samples, guint n_classes);
 /* The rows, in sample order (n_samples × n_classes). */
 const float       *distillery_answers_teacher_get_rows       (DistilleryAnswersTeacher *self);
 

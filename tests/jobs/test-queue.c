@@ -697,6 +697,66 @@ test_disclosure_runs (void)
   g_assert_cmpuint (check_cache ("probabilities:2", two_digits), ==, 100);
 }
 
+/* Answers recorded elsewhere, for every row of the demo's file: 0.9 on
+ * the true class, the rest shared out. A student distils from them like
+ * from any teacher; agreement is measured on the test rows the file
+ * covered; a policy showing more than probabilities is refused. */
+static void
+test_recorded_answers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryDataset) demo = distillery_dataset_load_demo (&error);
+  g_assert_no_error (error);
+  g_autoptr(GString) csv = g_string_new ("sample");
+  for (guint c = 0; c < demo->n_classes; c++)
+    g_string_append_printf (csv, ",p%u", c);
+  g_string_append_c (csv, '\n');
+  /* Shuffled by 7 (coprime with 1797): the id column puts them back. */
+  for (guint k = 0; k < demo->n_samples; k++)
+    {
+      guint i = (k * 7) % demo->n_samples;
+      g_string_append_printf (csv, "%u", i);
+      for (guint c = 0; c < demo->n_classes; c++)
+        g_string_append (csv, (gint32) c == demo->labels[i] ? ",0.91" : ",0.01");
+      g_string_append_c (csv, '\n');
+    }
+  g_autofree char *path = g_build_filename (project.dir, "answers.csv", NULL);
+  g_assert_true (g_file_set_contents (path, csv->str, csv->len, NULL));
+
+  gint64 teacher_id, students[2];
+  {
+    g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+    g_autoptr(DistilleryStoreExperiment) distilled = distillery_store_find_experiment (store, "Distilled student", &error);
+    g_assert_no_error (error);
+    teacher_id = distillery_project_import_answers (store, distilled->dataset_id, "Recorded", path,
+                                                    DISTILLERY_ANSWER_PROBABILITIES, "sample", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (teacher_id, >, 0);
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+        settings->student.teacher_kind = i == 0 ? KD_TEACHER_PROBS : KD_TEACHER_LOGITS;
+        settings->student.epochs = 5;
+        students[i] = distillery_project_add_experiment (store, i == 0 ? "From recorded answers" : "Logits of probabilities",
+                                                         distilled->dataset_id, teacher_id, settings, &error);
+        g_assert_no_error (error);
+      }
+  }
+  g_autoptr(DistilleryStoreRun) run = run_to_end (students[0], 1);
+  g_assert_cmpfloat (metric (run->final_metrics, "agreement"), >, 0.8);
+  /* Recorded answers are the cache: nothing is asked. */
+  g_assert_cmpfloat (metric (run->final_metrics, "queries_asked"), ==, 0);
+  g_assert_cmpfloat (metric (run->final_metrics, "queries_cached"), >, 1000);
+
+  g_autoptr(DistilleryJob) job = distillery_job_new_run (project.path, students[1], 1);
+  Waiter w = { 0 };
+  start (job, &w);
+  wait_until (waiter_ended, &w, 60);
+  g_assert_error (w.error, DISTILLERY_TEACHER_ERROR, DISTILLERY_TEACHER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (w.error->message, "shows more than the teacher answers with"));
+  g_clear_error (&w.error);
+}
+
 /* The teacher's training fails: the student's run says so, and why. */
 static void
 test_teacher_fails (void)
@@ -735,6 +795,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/job/teacher-fails", test_teacher_fails);
   g_test_add_func ("/jobs/job/live-metrics", test_live_metrics);
   g_test_add_func ("/jobs/teacher/disclosure-runs", test_disclosure_runs);
+  g_test_add_func ("/jobs/teacher/recorded-answers", test_recorded_answers);
   g_test_add_func ("/jobs/queue/cancel-while-waiting-for-teacher", test_cancel_while_waiting_for_teacher);
   int status = g_test_run ();
   project_tear_down ();
