@@ -14,6 +14,7 @@
 
 #include "distillery-answers.h"
 #include "distillery-answers-teacher.h"
+#include "distillery-ensemble-teacher.h"
 #include "distillery-mlp-teacher.h"
 #include "kd-mlp.h"
 
@@ -312,6 +313,55 @@ distillery_project_add_starter_experiments (DistilleryStore *store, gint64 datas
   if (plain_name != NULL)
     *plain_name = g_steal_pointer (&plain);
   return teacher;
+}
+
+gint64
+distillery_project_add_ensemble (DistilleryStore *store, const char *name, const gint64 *members,
+                                 const double *weights, guint n_members, gboolean logits, double temperature,
+                                 GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gint64 dataset_id = 0;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "members");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_members; i++)
+    {
+      g_autoptr(DistilleryStoreTeacher) m = distillery_store_get_teacher (store, members[i], error);
+      if (m == NULL)
+        return 0;
+      if (i > 0 && m->dataset_id != dataset_id)
+        {
+          g_set_error_literal (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                               _("The teachers of an ensemble must answer about the same data set."));
+          return 0;
+        }
+      dataset_id = m->dataset_id;
+      json_builder_add_int_value (b, members[i]);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "weights");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_members; i++)
+    json_builder_add_double_value (b, weights ? weights[i] : 1);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "mode");
+  json_builder_add_string_value (b, logits ? "logits" : "probabilities");
+  json_builder_set_member_name (b, "temperature");
+  json_builder_add_double_value (b, temperature);
+  json_builder_end_object (b);
+  if (n_members == 0 || !(temperature > 0))
+    {
+      g_set_error_literal (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                           _("An ensemble needs at least one teacher and a temperature above zero."));
+      return 0;
+    }
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *settings = json_to_string (root, FALSE);
+  DistilleryStoreTeacher row = { .name = (char *) name, .kind = (char *) "ensemble", .settings = settings,
+                                 .dataset_id = dataset_id };
+  return distillery_store_add_teacher (store, &row, error);
 }
 
 gint64
@@ -907,6 +957,20 @@ train_teacher_unless_trained (DistilleryStore *store, DistilleryWriter *writer, 
 
   if (t == NULL)
     return FALSE;
+  /* An ensemble is ready once its members are. */
+  if (g_strcmp0 (t->kind, "ensemble") == 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonArray *ids = NULL;
+      if (json_parser_load_from_data (parser, t->settings, -1, NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        ids = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "members");
+      for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
+        if (json_array_get_int_element (ids, i) != teacher_id
+            && !distillery_project_train_teacher (store, writer, json_array_get_int_element (ids, i), observer, error))
+          return FALSE;
+      return TRUE;
+    }
   /* Only a network defined here is trained here; other kinds answer as
    * they are. */
   if (g_strcmp0 (t->kind, "mlp") != 0)
@@ -960,6 +1024,10 @@ answers_free (gpointer data)
   g_free (a);
 }
 
+static DistilleryTeacher *
+open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
+              const char *split, guint depth, GError **error);
+
 /* A recorded-answers teacher holds its answers in the cache under their
  * own kind ("logits" or "probabilities"), for the training and, when the
  * file covered them, the test samples. */
@@ -1001,14 +1069,60 @@ open_answers_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, c
   return distillery_answers_teacher_new (rows, kind, n, (guint) C);
 }
 
+/* An ensemble: its members opened in turn (ensembles may nest, but not
+ * contain themselves). */
+static DistilleryTeacher *
+open_ensemble_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
+                       const char *split, guint depth, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) weights = g_array_new (FALSE, FALSE, sizeof (double));
+  JsonObject *o;
+
+  if (depth > 8 || !json_parser_load_from_data (parser, t->settings, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+      || !json_object_has_member (o = json_node_get_object (json_parser_get_root (parser)), "members"))
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The ensemble “%s” does not list its teachers (or contains itself)."), t->name);
+      return NULL;
+    }
+  JsonArray *ids = json_object_get_array_member (o, "members");
+  JsonArray *w = json_object_has_member (o, "weights") ? json_object_get_array_member (o, "weights") : NULL;
+  for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
+    {
+      g_autoptr(DistilleryStoreTeacher) m = distillery_store_get_teacher (store, json_array_get_int_element (ids, i), error);
+      DistilleryTeacher *member = m ? open_teacher (store, m, data, split, depth + 1, error) : NULL;
+      if (member == NULL)
+        return NULL;
+      g_ptr_array_add (members, member);
+      double weight = w != NULL && i < json_array_get_length (w) ? json_array_get_double_element (w, i) : 1;
+      g_array_append_val (weights, weight);
+    }
+  const char *mode = json_object_get_string_member_with_default (o, "mode", "probabilities");
+  return distillery_ensemble_teacher_new ((DistilleryTeacher **) members->pdata, (double *) weights->data,
+                                          members->len, g_strcmp0 (mode, "logits") == 0
+                                            ? DISTILLERY_ENSEMBLE_LOGITS : DISTILLERY_ENSEMBLE_PROBABILITIES,
+                                          json_object_get_double_member_with_default (o, "temperature", 1), error);
+}
+
 DistilleryTeacher *
 distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
                                  const char *split, GError **error)
 {
   g_return_val_if_fail (store != NULL && t != NULL, NULL);
+  return open_teacher (store, t, data, split, 0, error);
+}
 
+static DistilleryTeacher *
+open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
+              const char *split, guint depth, GError **error)
+{
   if (g_strcmp0 (t->kind, "answers") == 0)
     return open_answers_teacher (store, t, data, split, error);
+  if (g_strcmp0 (t->kind, "ensemble") == 0)
+    return open_ensemble_teacher (store, t, data, split, depth, error);
   if (g_strcmp0 (t->kind, "mlp") != 0)
     {
       g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
@@ -1125,7 +1239,7 @@ teacher_answers (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id
   /* Agreement on the test set needs the teacher's view of it; recorded
    * answers may not have one, and then agreement is not measured. */
   g_autoptr(GError) no_test = NULL;
-  g_autoptr(DistilleryTeacher) tester = g_strcmp0 (t->kind, "answers") == 0
+  g_autoptr(DistilleryTeacher) tester = g_strcmp0 (t->kind, "mlp") != 0
     ? distillery_project_open_teacher (store, t, &p->test, "test", &no_test) : g_object_ref (teacher);
   g_autofree guint32 *every = g_new (guint32, MAX (p->test.n, 1));
   for (gsize i = 0; i < p->test.n; i++)

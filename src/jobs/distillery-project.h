@@ -80,6 +80,12 @@ gint64           distillery_project_add_starter_experiments (DistilleryStore *st
  * not cover that split). */
 DistilleryTeacher *distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t,
                                                     const KdData *data, const char *split, GError **error);
+/* An ensemble of teachers of one data set: the weighted mean of their
+ * probabilities, or of their logits (each member must answer logits),
+ * at a temperature. weights may be NULL (equal). Returns its id or 0. */
+gint64           distillery_project_add_ensemble (DistilleryStore *store, const char *name, const gint64 *members,
+                                                  const double *weights, guint n_members, gboolean logits,
+                                                  double temperature, GError **error);
 /* A recorded-answers teacher for a data set, from a CSV or .npy file of
  * logits or probabilities (distillery-answers.h says what is checked), one
  * row per sample of the data set's file (all its rows when the test set

@@ -757,6 +757,44 @@ test_recorded_answers (void)
   g_clear_error (&w.error);
 }
 
+/* An ensemble of the demo's trained teacher and a new one not trained
+ * yet: running its student trains the new member first, then distils
+ * from the mean of both. */
+static void
+test_ensemble_run (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 ensemble, student, fresh_member;
+  {
+    g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+    g_autoptr(DistilleryStoreExperiment) distilled = distillery_store_find_experiment (store, "Distilled student", &error);
+    g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+    g_assert_no_error (error);
+    settings->teacher.epochs = 3;
+    fresh_member = distillery_project_add_teacher (store, "Member", distilled->dataset_id, settings, &error);
+    const gint64 members[2] = { distilled->teacher_id, fresh_member };
+    const double weights[2] = { 2, 1 };
+    ensemble = distillery_project_add_ensemble (store, "Two teachers", members, weights, 2, FALSE, 2.0, &error);
+    g_assert_no_error (error);
+    settings->student.epochs = 3;
+    /* A mean of probabilities: logits are not there to be shown. */
+    settings->student.teacher_kind = KD_TEACHER_PROBS;
+    student = distillery_project_add_experiment (store, "From an ensemble", distilled->dataset_id, ensemble,
+                                                 settings, &error);
+    g_assert_no_error (error);
+    const gint64 nothing[1] = { 9999 };
+    g_assert_cmpint (distillery_project_add_ensemble (store, "None", nothing, NULL, 1, FALSE, 1.0, &error), ==, 0);
+    g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+  g_autoptr(DistilleryStoreRun) run = run_to_end (student, 1);
+  g_assert_cmpfloat (metric (run->final_metrics, "agreement"), >, 0.8);
+  g_autoptr(DistilleryStore) store = distillery_store_open (project.path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
+  g_autoptr(DistilleryStoreTeacher) member = distillery_store_get_teacher (store, fresh_member, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (member->run_id, >, 0);
+}
+
 /* The teacher's training fails: the student's run says so, and why. */
 static void
 test_teacher_fails (void)
@@ -796,6 +834,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/job/live-metrics", test_live_metrics);
   g_test_add_func ("/jobs/teacher/disclosure-runs", test_disclosure_runs);
   g_test_add_func ("/jobs/teacher/recorded-answers", test_recorded_answers);
+  g_test_add_func ("/jobs/teacher/ensemble-run", test_ensemble_run);
   g_test_add_func ("/jobs/queue/cancel-while-waiting-for-teacher", test_cancel_while_waiting_for_teacher);
   int status = g_test_run ();
   project_tear_down ();
