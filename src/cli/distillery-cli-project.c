@@ -725,12 +725,172 @@ cmd_export (int argc, char **argv)
   return 0;
 }
 
+/* The project's only data set, or the one asked for. */
+static gint64
+pick_dataset (DistilleryStore *store, gint64 asked, GError **error)
+{
+  g_autoptr(GPtrArray) datasets = distillery_store_list_datasets (store, error);
+  if (datasets == NULL)
+    return 0;
+  if (asked > 0)
+    {
+      g_autoptr(DistilleryStoreDataset) d = distillery_store_get_dataset (store, asked, error);
+      return d ? d->id : 0;
+    }
+  if (datasets->len != 1)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           datasets->len == 0 ? _("The project has no data set; import one first.")
+                                              : _("The project has several data sets; say which with --dataset."));
+      return 0;
+    }
+  return ((DistilleryStoreDataset *) datasets->pdata[0])->id;
+}
+
+static int
+cmd_teacher (int argc, char **argv)
+{
+  g_autofree char *answers = NULL, *kind_name = NULL, *id_column = NULL, *name = NULL;
+  g_autofree char *ensemble = NULL, *weight_list = NULL, *mode = NULL;
+  gint64 dataset = 0;
+  double temperature = 1;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The teacher's name"), N_("NAME") },
+    { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers, N_("Answers recorded elsewhere: a CSV or .npy file, one row per sample"), N_("FILE") },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind_name, N_("What the recorded answers are: logits or probabilities"), N_("KIND") },
+    { "id-column", 0, 0, G_OPTION_ARG_STRING, &id_column, N_("The CSV column that numbers the samples (default: row order)"), N_("NAME") },
+    { "dataset", 0, 0, G_OPTION_ARG_INT64, &dataset, N_("The data set they answer about (default: the only one)"), N_("ID") },
+    { "ensemble", 0, 0, G_OPTION_ARG_STRING, &ensemble, N_("An ensemble of these teachers"), N_("ID,ID,...") },
+    { "weights", 0, 0, G_OPTION_ARG_STRING, &weight_list, N_("Their weights (default: equal)"), N_("W,W,...") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, N_("Average probabilities (default) or logits"), N_("MODE") },
+    { "temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, N_("The ensemble's temperature (default 1)"), N_("T") },
+    { NULL }
+  };
+  if (!parse ("teacher", "FILE", _("Add a teacher: answers recorded elsewhere, or an ensemble of teachers."),
+              entries, &argc, &argv, 1, 1, &error))
+    return fail ("teacher", error);
+  if ((answers == NULL) == (ensemble == NULL) || name == NULL)
+    return usage_error ("teacher", _("give --name and either --answers FILE --kind KIND or --ensemble ID,ID"));
+  g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+  if (store == NULL)
+    return fail ("teacher", error);
+
+  gint64 id = 0;
+  if (answers != NULL)
+    {
+      DistilleryAnswerKind kind;
+      if (!distillery_answer_kind_from_string (kind_name, &kind)
+          || (kind != DISTILLERY_ANSWER_LOGITS && kind != DISTILLERY_ANSWER_PROBABILITIES))
+        return usage_error ("teacher", _("--kind is “logits” or “probabilities”"));
+      if ((dataset = pick_dataset (store, dataset, &error)) == 0
+          || (id = distillery_project_import_answers (store, dataset, name, answers, kind, id_column, &error)) == 0)
+        return fail ("teacher", error);
+    }
+  else
+    {
+      g_auto(GStrv) ids = g_strsplit (ensemble, ",", -1);
+      g_auto(GStrv) ws = weight_list ? g_strsplit (weight_list, ",", -1) : NULL;
+      guint n = g_strv_length (ids);
+      g_autofree gint64 *members = g_new (gint64, MAX (n, 1));
+      g_autofree double *weights = g_new (double, MAX (n, 1));
+      if (ws != NULL && g_strv_length (ws) != n)
+        return usage_error ("teacher", _("give one weight per teacher"));
+      for (guint i = 0; i < n; i++)
+        {
+          guint64 v;
+          char *end = NULL;
+          if (!g_ascii_string_to_unsigned (g_strstrip (ids[i]), 10, 1, G_MAXINT64, &v, NULL))
+            return usage_error ("teacher", _("--ensemble takes teacher numbers, as “distillery-cli list” shows"));
+          members[i] = (gint64) v;
+          weights[i] = ws ? g_ascii_strtod (ws[i], &end) : 1;
+          if (ws != NULL && (end == ws[i] || *end != '\0'))
+            return usage_error ("teacher", _("--weights takes numbers separated by commas"));
+        }
+      if (mode != NULL && !g_str_equal (mode, "probabilities") && !g_str_equal (mode, "logits"))
+        return usage_error ("teacher", _("--mode is “probabilities” or “logits”"));
+      id = distillery_project_add_ensemble (store, name, members, weights, n, g_strcmp0 (mode, "logits") == 0,
+                                            temperature, &error);
+      if (id == 0)
+        return fail ("teacher", error);
+    }
+  printf (_("Added teacher %" PRId64 ".\n"), id);
+  return 0;
+}
+
+static int
+cmd_experiment (int argc, char **argv)
+{
+  g_autofree char *name = NULL, *teacher = NULL, *reveals = NULL, *settings_path = NULL, *seeds = NULL;
+  gint64 dataset = 0, budget = 0;
+  int digits = -1;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The experiment's name"), N_("NAME") },
+    { "teacher", 't', 0, G_OPTION_ARG_STRING, &teacher, N_("The teacher it distils from, or “none”"), N_("ID") },
+    { "dataset", 0, 0, G_OPTION_ARG_INT64, &dataset, N_("The data set (default: the teacher's, or the only one)"), N_("ID") },
+    { "reveals", 0, 0, G_OPTION_ARG_STRING, &reveals, N_("What the teacher reveals: logits, probabilities, probabilities:N, top-k:K or labels"), N_("POLICY") },
+    { "budget", 0, 0, G_OPTION_ARG_INT64, &budget, N_("Questions the teacher may be asked (default: no limit)"), N_("N") },
+    { "experiment", 'e', 0, G_OPTION_ARG_FILENAME, &settings_path, N_("Settings, as experiment JSON"), N_("FILE") },
+    { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds, N_("Seeds, one run each"), N_("1,2,3") },
+    { NULL }
+  };
+  if (!parse ("experiment", "FILE", _("Add an experiment: a student, the teacher it learns from and what it is shown."),
+              entries, &argc, &argv, 1, 1, &error))
+    return fail ("experiment", error);
+  if (name == NULL || teacher == NULL)
+    return usage_error ("experiment", _("give --name and --teacher (a teacher's number, or “none”)"));
+  g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+  g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+  if (store == NULL)
+    return fail ("experiment", error);
+
+  gint64 teacher_id = 0;
+  if (!g_str_equal (teacher, "none"))
+    {
+      guint64 v;
+      if (!g_ascii_string_to_unsigned (teacher, 10, 1, G_MAXINT64, &v, NULL))
+        return usage_error ("experiment", _("--teacher takes a teacher's number, as “distillery-cli list” shows, or “none”"));
+      g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, (gint64) v, &error);
+      if (t == NULL)
+        return fail ("experiment", error);
+      teacher_id = t->id;
+      if (dataset == 0)
+        dataset = t->dataset_id;
+    }
+  if ((dataset = pick_dataset (store, dataset, &error)) == 0
+      || (settings_path != NULL && !distillery_experiment_merge_file (settings, settings_path, &error))
+      || (seeds != NULL && !distillery_parse_seeds (seeds, settings, &error)))
+    return fail ("experiment", error);
+  if (reveals != NULL)
+    {
+      static const KdTeacherKind engine[] = { KD_TEACHER_LOGITS, KD_TEACHER_PROBS, KD_TEACHER_TOPK, KD_TEACHER_LABEL };
+      DistilleryDisclosure policy;
+      distillery_disclosure_init_full (&policy);
+      if (!distillery_disclosure_parse (&policy, reveals, &error))
+        return fail ("experiment", error);
+      settings->student.teacher_kind = engine[policy.reveals];
+      settings->student.top_k = policy.top_k;
+      digits = policy.digits;
+      settings->round_digits = digits;
+    }
+  if (budget < 0)
+    return usage_error ("experiment", _("--budget is a number of questions"));
+  settings->budget = budget;
+  gint64 id = distillery_project_add_experiment (store, name, dataset, teacher_id, settings, &error);
+  if (id == 0)
+    return fail ("experiment", error);
+  printf (_("Added experiment %" PRId64 ".\n"), id);
+  return 0;
+}
+
 int
 distillery_cli_project (const char *verb, int argc, char **argv)
 {
   static const struct { const char *name; int (*run) (int, char **); } verbs[] = {
     { "new", cmd_new }, { "import", cmd_import }, { "list", cmd_list }, { "run", cmd_run },
     { "resume", cmd_resume }, { "report", cmd_report }, { "export", cmd_export },
+    { "teacher", cmd_teacher }, { "experiment", cmd_experiment },
   };
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     if (g_str_equal (verb, verbs[i].name))

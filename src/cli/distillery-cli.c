@@ -162,6 +162,8 @@ usage (FILE *out)
              "  new       Create a project; --demo fills it with the demo\n"
              "  import    Embed a data set (IDX or CSV) in a project\n"
              "  list      List a project's data sets, teachers, experiments and runs\n"
+             "  teacher   Add a teacher: recorded answers, or an ensemble\n"
+             "  experiment  Add an experiment: student, teacher, what it is shown\n"
              "  run       Run an experiment to its end\n"
              "  resume    Continue an interrupted run from its last finished epoch\n"
              "  report    Every run's final metrics, as text, CSV or JSON\n"

@@ -80,6 +80,27 @@ printf 'a,b,label\n1,2,x\n2,1,y\n3,3,x\n0,1,y\n1,1,x\n2,2,y\n3,1,x\n1,3,y\n' >"$
 "$cli" import "$p" --csv "$tmp/t.csv" --label-column label --with-experiments >"$tmp/out" 2>&1; check $? "import a CSV with experiments"
 "$cli" list "$p" >"$tmp/list" 2>&1
 check "$(contains "$tmp/list" "t.csv: distilled student")" "the import added its own experiments"
+
+# Teachers from elsewhere, and what students are shown of them.
+"$cli" teacher "$p" --name "One-teacher ensemble" --ensemble 1 >"$tmp/out" 2>&1; check $? "an ensemble of the demo's teacher"
+ens=$(grep -o "teacher [0-9]*" "$tmp/out" | grep -o "[0-9]*")
+"$cli" experiment "$p" --name "API student" --teacher "$ens" --reveals top-k:3 --budget 200 >"$tmp/out" 2>&1
+check $? "an experiment shown top-3 for 200 questions"
+"$cli" run "$p" "API student" >"$tmp/out" 2>&1; check $? "it runs"
+"$cli" report "$p" --format json >"$tmp/report.json" 2>&1
+check "$(contains "$tmp/report.json" '"queries_asked" *: *200')" "and asked the teacher 200 questions"
+"$cli" teacher "$p" --name nothing >"$tmp/out" 2>&1; test $? = 2; check $? "a teacher of no kind is a usage error"
+"$cli" experiment "$p" --name "Odd" --teacher "$ens" --reveals everything >"$tmp/out" 2>&1; test $? = 1
+check $? "an unknown policy is refused"
+check "$(contains "$tmp/out" "not a disclosure policy")" "and says what policies there are"
+tds=$(grep "t.csv" "$tmp/list" | head -1 | awk '{print $1}')
+printf 'p_x,p_y\n0.9,0.1\n0.2,0.8\n0.7,0.3\n0.1,0.9\n0.6,0.4\n0.3,0.7\n0.8,0.2\n0.4,0.6\n' >"$tmp/answers.csv"
+"$cli" teacher "$p" --name Recorded --answers "$tmp/answers.csv" --kind probabilities --dataset "$tds" >"$tmp/out" 2>&1
+check $? "recorded answers for the CSV's eight samples"
+head -7 "$tmp/answers.csv" >"$tmp/short.csv"
+"$cli" teacher "$p" --name Short --answers "$tmp/short.csv" --kind probabilities --dataset "$tds" >"$tmp/out" 2>&1
+test $? = 1; check $? "answers for too few samples are refused"
+check "$(contains "$tmp/out" "short.csv answers 6 samples; the data set has 8")" "and the message says how many"
 "$cli" import "$p" --csv "$tmp/missing.csv" >"$tmp/out" 2>&1; test $? = 1; check $? "import refuses a missing file"
 
 echo '{"student": {"optimizer": {"learning_rate": 90}}, "teacher": {"epochs": 2}}' >"$tmp/wild.json"
