@@ -323,6 +323,27 @@ draw_jobs (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Trains a run of each experiment through a queue, with a live line per
+ * run when stderr is a terminal; 1 when any failed. */
+static int
+run_all (const char *path, GArray *experiments, gint64 seed, guint parallel)
+{
+  RunAll all = { distillery_run_queue_new (parallel), isatty (STDERR_FILENO), 0 };
+  g_signal_connect (all.queue, "job-ended", G_CALLBACK (report_job), &all);
+  for (guint i = 0; i < experiments->len; i++)
+    {
+      g_autoptr(DistilleryJob) job = distillery_job_new_run (path, g_array_index (experiments, gint64, i), seed);
+      distillery_run_queue_add (all.queue, job);
+    }
+  guint redraw = all.interactive ? g_timeout_add (100, draw_jobs, &all) : 0;
+  while (distillery_run_queue_get_n_pending (all.queue) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (redraw != 0)
+    g_source_remove (redraw);
+  g_object_unref (all.queue);
+  return all.failures > 0 ? 1 : 0;
+}
+
 static int
 cmd_run (int argc, char **argv)
 {
@@ -355,21 +376,60 @@ cmd_run (int argc, char **argv)
       }
   }
 
-  RunAll all = { distillery_run_queue_new ((guint) parallel), isatty (STDERR_FILENO), 0 };
-  g_signal_connect (all.queue, "job-ended", G_CALLBACK (report_job), &all);
+  return run_all (argv[1], experiments, seed >= 0 ? (gint64) seed : -1, (guint) parallel);
+}
+
+/* The budgets' students, a run each, and agreement against questions. */
+static int
+cmd_sweep (int argc, char **argv)
+{
+  g_autofree char *budget_list = NULL;
+  int parallel = 1;
+  GError *error = NULL;
+  GOptionEntry entries[] = {
+    { "budgets", 'b', 0, G_OPTION_ARG_STRING, &budget_list, N_("Numbers of questions, one student each"), N_("N,N,...") },
+    { "parallel", 'p', 0, G_OPTION_ARG_INT, &parallel, N_("How many runs train at once (default 1)"), N_("N") },
+    { NULL }
+  };
+  if (!parse ("sweep", "FILE EXPERIMENT", _("Train one student per query budget and show how much each learned."),
+              entries, &argc, &argv, 2, 2, &error))
+    return fail ("sweep", error);
+  if (budget_list == NULL || parallel < 1)
+    return usage_error ("sweep", _("give --budgets N,N,... (and --parallel at least 1)"));
+  g_auto(GStrv) parts = g_strsplit (budget_list, ",", -1);
+  guint n = g_strv_length (parts);
+  g_autofree gint64 *budgets = g_new (gint64, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 v;
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, G_MAXINT64, &v, NULL))
+        return usage_error ("sweep", _("--budgets takes whole numbers above zero, separated by commas"));
+      budgets[i] = (gint64) v;
+    }
+
+  g_autoptr(GArray) experiments = NULL;
+  {
+    g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+    gint64 experiment = store ? find_experiment (store, argv[2], &error) : 0;
+    if (experiment <= 0
+        || (experiments = distillery_project_add_budget_sweep (store, experiment, budgets, n, &error)) == NULL)
+      return fail ("sweep", error);
+  }
+  int status = run_all (argv[1], experiments, -1, (guint) parallel);
+
+  g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
+  if (store == NULL)
+    return fail ("sweep", error);
+  printf ("%10s  %10s  %10s\n", _("Questions"), _("Accuracy"), _("Agreement"));
   for (guint i = 0; i < experiments->len; i++)
     {
-      g_autoptr(DistilleryJob) job = distillery_job_new_run (argv[1], g_array_index (experiments, gint64, i),
-                                                             seed >= 0 ? (gint64) seed : -1);
-      distillery_run_queue_add (all.queue, job);
+      g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, g_array_index (experiments, gint64, i), NULL);
+      DistilleryStoreRun *last = runs && runs->len ? runs->pdata[runs->len - 1] : NULL;
+      g_autofree char *accuracy = distillery_cli_percent (last ? metric (last->final_metrics, "accuracy") : NAN);
+      g_autofree char *agreement = distillery_cli_percent (last ? metric (last->final_metrics, "agreement") : NAN);
+      printf ("%10" PRId64 "  %10s  %10s\n", budgets[i], accuracy, agreement);
     }
-  guint redraw = all.interactive ? g_timeout_add (100, draw_jobs, &all) : 0;
-  while (distillery_run_queue_get_n_pending (all.queue) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  if (redraw != 0)
-    g_source_remove (redraw);
-  g_object_unref (all.queue);
-  return all.failures > 0 ? 1 : 0;
+  return status;
 }
 
 static int
@@ -890,7 +950,7 @@ distillery_cli_project (const char *verb, int argc, char **argv)
   static const struct { const char *name; int (*run) (int, char **); } verbs[] = {
     { "new", cmd_new }, { "import", cmd_import }, { "list", cmd_list }, { "run", cmd_run },
     { "resume", cmd_resume }, { "report", cmd_report }, { "export", cmd_export },
-    { "teacher", cmd_teacher }, { "experiment", cmd_experiment },
+    { "teacher", cmd_teacher }, { "experiment", cmd_experiment }, { "sweep", cmd_sweep },
   };
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     if (g_str_equal (verb, verbs[i].name))

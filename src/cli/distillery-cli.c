@@ -165,6 +165,7 @@ usage (FILE *out)
              "  teacher   Add a teacher: recorded answers, or an ensemble\n"
              "  experiment  Add an experiment: student, teacher, what it is shown\n"
              "  run       Run an experiment to its end\n"
+             "  sweep     One student per query budget: how much does each question buy?\n"
              "  resume    Continue an interrupted run from its last finished epoch\n"
              "  report    Every run's final metrics, as text, CSV or JSON\n"
              "  export    A run's metrics as CSV, or its trained model\n"

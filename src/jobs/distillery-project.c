@@ -315,6 +315,46 @@ distillery_project_add_starter_experiments (DistilleryStore *store, gint64 datas
   return teacher;
 }
 
+GArray *
+distillery_project_add_budget_sweep (DistilleryStore *store, gint64 experiment_id, const gint64 *budgets,
+                                     guint n_budgets, GError **error)
+{
+  g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, experiment_id, error);
+  g_autoptr(DistilleryExperiment) settings = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (x == NULL || !settings_from_json (x->settings, &settings, error))
+    return NULL;
+  if (x->teacher_id == 0)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The experiment “%s” has no teacher to ask questions of."), x->name);
+      return NULL;
+    }
+  for (guint i = 0; i < n_budgets; i++)
+    {
+      g_autofree char *name = g_strdup_printf (_("%s, %" PRId64 " questions"), x->name, budgets[i]);
+      g_autoptr(DistilleryStoreExperiment) same = distillery_store_find_experiment (store, name, NULL);
+      gint64 id = same ? same->id : 0;
+      if (budgets[i] <= 0)
+        {
+          g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                       _("A budget is a number of questions above zero, not %" PRId64 "."), budgets[i]);
+          return NULL;
+        }
+      /* A sweep run again reuses the experiments it made. */
+      if (id == 0)
+        {
+          settings->budget = budgets[i];
+          id = distillery_project_add_experiment (store, name, x->dataset_id, x->teacher_id, settings, error);
+          if (id == 0)
+            return NULL;
+        }
+      g_array_append_val (ids, id);
+    }
+  return g_steal_pointer (&ids);
+}
+
 gint64
 distillery_project_add_ensemble (DistilleryStore *store, const char *name, const gint64 *members,
                                  const double *weights, guint n_members, gboolean logits, double temperature,

@@ -80,6 +80,11 @@ gint64           distillery_project_add_starter_experiments (DistilleryStore *st
  * not cover that split). */
 DistilleryTeacher *distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t,
                                                     const KdData *data, const char *split, GError **error);
+/* A budget sweep of an experiment with a teacher: one copy per budget,
+ * named "NAME, N questions" (copies made before are reused). Returns
+ * their ids (gint64), in the order of the budgets. */
+GArray          *distillery_project_add_budget_sweep (DistilleryStore *store, gint64 experiment_id,
+                                                      const gint64 *budgets, guint n_budgets, GError **error);
 /* An ensemble of teachers of one data set: the weighted mean of their
  * probabilities, or of their logits (each member must answer logits),
  * at a temperature. weights may be NULL (equal). Returns its id or 0. */

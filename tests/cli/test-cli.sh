@@ -89,6 +89,10 @@ check $? "an experiment shown top-3 for 200 questions"
 "$cli" run "$p" "API student" >"$tmp/out" 2>&1; check $? "it runs"
 "$cli" report "$p" --format json >"$tmp/report.json" 2>&1
 check "$(contains "$tmp/report.json" '"queries_asked" *: *200')" "and asked the teacher 200 questions"
+"$cli" experiment "$p" --name "Labels only" --teacher 1 --reveals labels >"$tmp/out" 2>&1
+"$cli" sweep "$p" "Labels only" --budgets 40,600 >"$tmp/sweep" 2>&1; check $? "a budget sweep trains a student per budget"
+few=$(awk '$1 == 40 {print $4}' "$tmp/sweep"); many=$(awk '$1 == 600 {print $4}' "$tmp/sweep")
+awk -v a="$few" -v b="$many" 'BEGIN { exit !(b > a + 5) }'; check $? "600 questions buy more agreement than 40 ($few % against $many %)"
 "$cli" teacher "$p" --name nothing >"$tmp/out" 2>&1; test $? = 2; check $? "a teacher of no kind is a usage error"
 "$cli" experiment "$p" --name "Odd" --teacher "$ens" --reveals everything >"$tmp/out" 2>&1; test $? = 1
 check $? "an unknown policy is refused"
