@@ -69,7 +69,6 @@ typedef struct
   gboolean      input_closed;
   guint         timeout_ms;
   gsize         line_max;
-  guint         n_classes;
 
   StderrLog    *log;
   GThread      *stderr_reader;
@@ -332,6 +331,8 @@ static char *
 describe_end (Program *p)
 {
   program_end (p, EXIT_GRACE_MS);
+  /* Translators: these complete “The teacher program %s before its
+   * handshake.” and the like. */
   if (g_subprocess_get_if_exited (p->process))
     return g_strdup_printf (_("exited with status %d"), g_subprocess_get_exit_status (p->process));
   int sig = g_subprocess_get_term_sig (p->process);
@@ -382,7 +383,6 @@ program_spawn (const char *const *argv, const char *working_dir, StderrLog *log,
   p->output = g_subprocess_get_stdout_pipe (process);
   p->received = g_string_new (NULL);
   p->timeout_ms = timeout_ms;
-  p->n_classes = n_classes;
   /* Room for n_classes numbers of "%.9g" and a little more: a longer
    * line is garbage, not an answer still coming. */
   p->line_max = 1024 + (gsize) n_classes * 40;
@@ -503,10 +503,9 @@ program_talk (Program *p, const char *request, gsize request_len, guint batch, g
           in_index = n_fds;
           fds[n_fds++] = (GPollFD) { in_fd, G_IO_OUT | G_IO_ERR, 0 };
         }
-      if (g_cancellable_make_pollfd (cancellable, &fds[n_fds]))
-        n_fds++;
-      g_poll (fds, n_fds, (int) ((deadline - now + 999) / 1000));
-      if (cancellable != NULL)
+      gboolean cancellable_polled = g_cancellable_make_pollfd (cancellable, &fds[n_fds]);
+      g_poll (fds, n_fds + (cancellable_polled ? 1 : 0), (int) ((deadline - now + 999) / 1000));
+      if (cancellable_polled)
         g_cancellable_release_fd (cancellable);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
