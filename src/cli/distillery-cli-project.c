@@ -9,6 +9,7 @@
 #include <inttypes.h>
 
 #include "distillery-cli-project.h"
+#include "distillery-consent.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -349,15 +350,19 @@ cmd_run (int argc, char **argv)
 {
   double seed = -1;
   int parallel = 1;
+  gboolean allow_external = FALSE;
   GError *error = NULL;
   GOptionEntry entries[] = {
     { "seed", 's', 0, G_OPTION_ARG_DOUBLE, &seed, N_("Seed of these runs (default: each experiment's)"), N_("N") },
     { "parallel", 'p', 0, G_OPTION_ARG_INT, &parallel, N_("How many runs train at once (default 1)"), N_("N") },
+    { "allow-external", 0, 0, G_OPTION_ARG_NONE, &allow_external, N_("Let the project's teacher programs run"), NULL },
     { NULL }
   };
   if (!parse ("run", "FILE EXPERIMENT…", _("Run experiments (by name or id) to their end, in background threads."),
               entries, &argc, &argv, 2, G_MAXINT, &error))
     return fail ("run", error);
+  if (allow_external)
+    distillery_consent_allow_for_now (argv[1]);
   if (parallel < 1)
     return usage_error ("run", _("--parallel is at least 1"));
 
@@ -385,10 +390,12 @@ cmd_sweep (int argc, char **argv)
 {
   g_autofree char *budget_list = NULL;
   int parallel = 1;
+  gboolean allow_external = FALSE;
   GError *error = NULL;
   GOptionEntry entries[] = {
     { "budgets", 'b', 0, G_OPTION_ARG_STRING, &budget_list, N_("Numbers of questions, one student each"), N_("N,N,...") },
     { "parallel", 'p', 0, G_OPTION_ARG_INT, &parallel, N_("How many runs train at once (default 1)"), N_("N") },
+    { "allow-external", 0, 0, G_OPTION_ARG_NONE, &allow_external, N_("Let the project's teacher programs run"), NULL },
     { NULL }
   };
   if (!parse ("sweep", "FILE EXPERIMENT", _("Train one student per query budget and show how much each learned."),
@@ -396,6 +403,8 @@ cmd_sweep (int argc, char **argv)
     return fail ("sweep", error);
   if (budget_list == NULL || parallel < 1)
     return usage_error ("sweep", _("give --budgets N,N,... (and --parallel at least 1)"));
+  if (allow_external)
+    distillery_consent_allow_for_now (argv[1]);
   g_auto(GStrv) parts = g_strsplit (budget_list, ",", -1);
   guint n = g_strv_length (parts);
   g_autofree gint64 *budgets = g_new (gint64, MAX (n, 1));
@@ -436,9 +445,16 @@ static int
 cmd_resume (int argc, char **argv)
 {
   GError *error = NULL;
+  gboolean allow_external = FALSE;
+  GOptionEntry entries[] = {
+    { "allow-external", 0, 0, G_OPTION_ARG_NONE, &allow_external, N_("Let the project's teacher programs run"), NULL },
+    { NULL }
+  };
   if (!parse ("resume", "FILE [RUN]", _("Continue an interrupted or paused run from its last checkpoint (default: the latest)."),
-              NULL, &argc, &argv, 1, 2, &error))
+              entries, &argc, &argv, 1, 2, &error))
     return fail ("resume", error);
+  if (allow_external)
+    distillery_consent_allow_for_now (argv[1]);
   g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
   if (store == NULL)
     return fail ("resume", error);
@@ -811,8 +827,9 @@ static int
 cmd_teacher (int argc, char **argv)
 {
   g_autofree char *answers = NULL, *kind_name = NULL, *id_column = NULL, *name = NULL;
-  g_autofree char *ensemble = NULL, *weight_list = NULL, *mode = NULL;
+  g_autofree char *ensemble = NULL, *weight_list = NULL, *mode = NULL, *program = NULL;
   gint64 dataset = 0;
+  int timeout_ms = 10000;
   double temperature = 1;
   GError *error = NULL;
   GOptionEntry entries[] = {
@@ -825,19 +842,33 @@ cmd_teacher (int argc, char **argv)
     { "weights", 0, 0, G_OPTION_ARG_STRING, &weight_list, N_("Their weights (default: equal)"), N_("W,W,...") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, N_("Average probabilities (default) or logits"), N_("MODE") },
     { "temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, N_("The ensemble's temperature (default 1)"), N_("T") },
+    { "program", 0, 0, G_OPTION_ARG_STRING, &program, N_("A program that answers (docs/teacher-protocol.md); run without a shell"), N_("COMMAND") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_ms, N_("Milliseconds the program may take per batch (default 10000)"), N_("MS") },
     { NULL }
   };
-  if (!parse ("teacher", "FILE", _("Add a teacher: answers recorded elsewhere, or an ensemble of teachers."),
+  if (!parse ("teacher", "FILE", _("Add a teacher: answers recorded elsewhere, an ensemble, or a program."),
               entries, &argc, &argv, 1, 1, &error))
     return fail ("teacher", error);
-  if ((answers == NULL) == (ensemble == NULL) || name == NULL)
-    return usage_error ("teacher", _("give --name and either --answers FILE --kind KIND or --ensemble ID,ID"));
+  if ((answers != NULL) + (ensemble != NULL) + (program != NULL) != 1 || name == NULL)
+    return usage_error ("teacher", _("give --name and one of --answers FILE --kind KIND, --ensemble ID,ID or --program COMMAND"));
+  if (timeout_ms < 1)
+    return usage_error ("teacher", _("--timeout is a number of milliseconds above zero"));
   g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
   if (store == NULL)
     return fail ("teacher", error);
 
   gint64 id = 0;
-  if (answers != NULL)
+  if (program != NULL)
+    {
+      g_auto(GStrv) program_argv = NULL;
+      /* Split as a shell would, but it is never run by one. */
+      if (!g_shell_parse_argv (program, NULL, &program_argv, &error)
+          || (dataset = pick_dataset (store, dataset, &error)) == 0
+          || (id = distillery_project_add_program_teacher (store, name, dataset, (const char *const *) program_argv,
+                                                           (guint) timeout_ms, &error)) == 0)
+        return fail ("teacher", error);
+    }
+  else if (answers != NULL)
     {
       DistilleryAnswerKind kind;
       if (!distillery_answer_kind_from_string (kind_name, &kind)

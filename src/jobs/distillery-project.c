@@ -15,7 +15,9 @@
 #include "distillery-answers.h"
 #include "distillery-answers-teacher.h"
 #include "distillery-ensemble-teacher.h"
+#include "distillery-consent.h"
 #include "distillery-mlp-teacher.h"
+#include "distillery-program-teacher.h"
 #include "kd-mlp.h"
 
 /* Step rows are written in batches this large between epoch commits. */
@@ -1155,10 +1157,129 @@ distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTe
   return open_teacher (store, t, data, split, 0, error);
 }
 
+/* A program teacher's argv and time-out, from its settings. */
+static char **
+program_argv (const DistilleryStoreTeacher *t, guint *timeout_ms)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, t->settings, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  JsonArray *a = json_object_has_member (o, "argv") ? json_object_get_array_member (o, "argv") : NULL;
+  if (a == NULL || json_array_get_length (a) == 0)
+    return NULL;
+  char **argv = g_new0 (char *, json_array_get_length (a) + 1);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    argv[i] = g_strdup (json_array_get_string_element (a, i));
+  if (timeout_ms != NULL)
+    *timeout_ms = (guint) json_object_get_int_member_with_default (o, "timeout_ms", 10000);
+  return argv;
+}
+
+/* A program teacher starts only with the user's consent for this project
+ * and this command (distillery-consent.h). */
+static DistilleryTeacher *
+open_program_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data, GError **error)
+{
+  guint timeout_ms = 10000;
+  g_auto(GStrv) argv = program_argv (t, &timeout_ms);
+  if (argv == NULL)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("The teacher “%s” does not say which program to run."), t->name);
+      return NULL;
+    }
+  g_autofree char *command = distillery_consent_command ((const char *const *) argv);
+  if (!distillery_consent_is_allowed (distillery_store_get_path (store), command))
+    {
+      g_set_error (error, DISTILLERY_TEACHER_ERROR, DISTILLERY_TEACHER_ERROR_CONSENT,
+                   _("The teacher “%s” runs the program “%s”, which you have not allowed for this project. "
+                     "A project can come from anyone: allow it in the window when asked, or give "
+                     "distillery-cli --allow-external."), t->name, command);
+      return NULL;
+    }
+  return distillery_program_teacher_new ((const char *const *) argv, NULL, (guint) data->n_features,
+                                         (guint) data->n_classes, 256, timeout_ms, error);
+}
+
+char **
+distillery_project_programs_to_allow (DistilleryStore *store, gint64 teacher_id, GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_array_append_val (pending, teacher_id);
+  for (guint i = 0; i < pending->len && i < 64; i++)
+    {
+      g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, g_array_index (pending, gint64, i), error);
+      if (t == NULL)
+        return NULL;
+      if (g_strcmp0 (t->kind, "program") == 0)
+        {
+          g_auto(GStrv) argv = program_argv (t, NULL);
+          g_autofree char *command = argv ? distillery_consent_command ((const char *const *) argv) : NULL;
+          if (command != NULL && !distillery_consent_is_allowed (distillery_store_get_path (store), command))
+            g_strv_builder_add (builder, command);
+        }
+      else if (g_strcmp0 (t->kind, "ensemble") == 0)
+        {
+          g_autoptr(JsonParser) parser = json_parser_new ();
+          if (json_parser_load_from_data (parser, t->settings, -1, NULL)
+              && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+            {
+              JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+              JsonArray *ids = json_object_has_member (o, "members") ? json_object_get_array_member (o, "members") : NULL;
+              for (guint m = 0; ids != NULL && m < json_array_get_length (ids); m++)
+                {
+                  gint64 id = json_array_get_int_element (ids, m);
+                  g_array_append_val (pending, id);
+                }
+            }
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+gint64
+distillery_project_add_program_teacher (DistilleryStore *store, const char *name, gint64 dataset_id,
+                                        const char *const *argv, guint timeout_ms, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (argv == NULL || argv[0] == NULL)
+    {
+      g_set_error_literal (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                           _("A program teacher needs a program to run."));
+      return 0;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "argv");
+  json_builder_begin_array (b);
+  for (guint i = 0; argv[i] != NULL; i++)
+    json_builder_add_string_value (b, argv[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "timeout_ms");
+  json_builder_add_int_value (b, timeout_ms);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *settings = json_to_string (root, FALSE);
+  DistilleryStoreTeacher row = { .name = (char *) name, .kind = (char *) "program", .settings = settings,
+                                 .dataset_id = dataset_id };
+  gint64 id = distillery_store_add_teacher (store, &row, error);
+  /* Whoever adds a program means it to run. */
+  g_autofree char *command = distillery_consent_command (argv);
+  if (id > 0 && !distillery_consent_allow (distillery_store_get_path (store), command, error))
+    return 0;
+  return id;
+}
+
 static DistilleryTeacher *
 open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t, const KdData *data,
               const char *split, guint depth, GError **error)
 {
+  if (g_strcmp0 (t->kind, "program") == 0)
+    return open_program_teacher (store, t, data, error);
   if (g_strcmp0 (t->kind, "answers") == 0)
     return open_answers_teacher (store, t, data, split, error);
   if (g_strcmp0 (t->kind, "ensemble") == 0)

@@ -80,6 +80,14 @@ gint64           distillery_project_add_starter_experiments (DistilleryStore *st
  * not cover that split). */
 DistilleryTeacher *distillery_project_open_teacher (DistilleryStore *store, const DistilleryStoreTeacher *t,
                                                     const KdData *data, const char *split, GError **error);
+/* A teacher that is an external program (docs/teacher-protocol.md), run
+ * with argv (never through a shell), each batch answered within
+ * timeout_ms. Adding it records the user's consent for this project. */
+gint64           distillery_project_add_program_teacher (DistilleryStore *store, const char *name, gint64 dataset_id,
+                                                         const char *const *argv, guint timeout_ms, GError **error);
+/* The commands this teacher (or the members of this ensemble) would run
+ * that the user has not allowed for this project yet; empty when none. */
+char           **distillery_project_programs_to_allow (DistilleryStore *store, gint64 teacher_id, GError **error);
 /* A budget sweep of an experiment with a teacher: one copy per budget,
  * named "NAME, N questions" (copies made before are reused). Returns
  * their ids (gint64), in the order of the budgets. */

@@ -4,7 +4,10 @@
 # distillery-cli as a script would use it: exit codes and what it prints.
 # TAP output, one case per check.
 cli="$1"
+teacher_program="$2"
 tmp=$(mktemp -d)
+# Consents to run programs go to the configuration folder: a private one.
+export XDG_CONFIG_HOME="$tmp/config"
 trap 'rm -rf "$tmp"' EXIT
 n=0
 check () {
@@ -94,6 +97,21 @@ check "$(contains "$tmp/report.json" '"queries_asked" *: *200')" "and asked the 
 few=$(awk '$1 == 40 {print $4}' "$tmp/sweep"); many=$(awk '$1 == 600 {print $4}' "$tmp/sweep")
 awk -v a="$few" -v b="$many" 'BEGIN { exit !(b > a + 5) }'; check $? "600 questions buy more agreement than 40 ($few % against $many %)"
 "$cli" teacher "$p" --name nothing >"$tmp/out" 2>&1; test $? = 2; check $? "a teacher of no kind is a usage error"
+
+# A teacher that is a program: whoever adds it lets it run in that
+# project; the same project copied elsewhere needs --allow-external.
+"$cli" teacher "$p" --name Program --dataset 1 \
+  --program "$teacher_program --features 64 --classes 10 --returns probabilities" >"$tmp/out" 2>&1
+check $? "a program teacher is added"
+prog=$(grep -o "teacher [0-9]*" "$tmp/out" | grep -o "[0-9]*")
+"$cli" experiment "$p" --name "Program student" --teacher "$prog" --reveals probabilities >"$tmp/out" 2>&1
+"$cli" run "$p" "Program student" >"$tmp/out" 2>&1; check $? "its student runs in the project that added it"
+cp "$p" "$tmp/received.distillery"
+"$cli" run "$tmp/received.distillery" "Program student" >"$tmp/out" 2>&1; test $? = 1
+check $? "a project from elsewhere does not start the program"
+check "$(contains "$tmp/out" "allow-external")" "and says how to allow it"
+"$cli" run "$tmp/received.distillery" "Program student" --allow-external >"$tmp/out" 2>&1
+check $? "with --allow-external it runs"
 "$cli" experiment "$p" --name "Odd" --teacher "$ens" --reveals everything >"$tmp/out" 2>&1; test $? = 1
 check $? "an unknown policy is refused"
 check "$(contains "$tmp/out" "not a disclosure policy")" "and says what policies there are"
