@@ -22,7 +22,10 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "distillery-consent.h"
+#include "distillery-dialogs.h"
 #include "distillery-experiment.h"
+#include "distillery-project.h"
 #include "distillery-experiment-page.h"
 #include "distillery-run-dashboard.h"
 
@@ -640,6 +643,41 @@ start_runs (DistilleryExperimentPage *self)
   self->selected_run = 0;
 }
 
+static void
+run_now (DistilleryExperimentPage *self)
+{
+  if (self->writing || self->dirty)
+    self->run_after_write = TRUE;
+  else
+    start_runs (self);
+}
+
+typedef struct
+{
+  DistilleryExperimentPage *page;
+  char                    **commands;
+} Consenting;
+
+static void
+programs_confirmed (gboolean confirmed, gpointer data)
+{
+  Consenting *c = data;
+  DistilleryExperimentPage *self = c->page;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; confirmed && self->session != NULL && c->commands[i] != NULL; i++)
+    if (!distillery_consent_allow (distillery_session_get_path (self->session), c->commands[i], &error))
+      {
+        g_signal_emit (self, signals[MESSAGE], 0, error->message);
+        confirmed = FALSE;
+      }
+  if (confirmed && self->session != NULL)
+    run_now (self);
+  g_strfreev (c->commands);
+  g_object_unref (c->page);
+  g_free (c);
+}
+
 void
 distillery_experiment_page_run (DistilleryExperimentPage *self)
 {
@@ -647,10 +685,25 @@ distillery_experiment_page_run (DistilleryExperimentPage *self)
 
   if (!self->can_run)
     return;
-  if (self->writing || self->dirty)
-    self->run_after_write = TRUE;
-  else
-    start_runs (self);
+  /* A program teacher of a project from elsewhere runs only once the
+   * user agreed, for this project and this command (remembered). */
+  g_auto(GStrv) commands = self->teacher_id != 0
+    ? distillery_project_programs_to_allow (distillery_session_get_store (self->session), self->teacher_id, NULL)
+    : NULL;
+  if (commands == NULL || commands[0] == NULL)
+    {
+      run_now (self);
+      return;
+    }
+  g_autofree char *list = g_strjoinv ("\n", commands);
+  g_autofree char *body = g_strdup_printf (_("This experiment’s teacher runs programs that came with the project:\n\n%s\n\n"
+                                             "They run with your permissions. Allow them only if you trust where "
+                                             "the project came from."), list);
+  Consenting *c = g_new0 (Consenting, 1);
+  c->page = g_object_ref (self);
+  c->commands = g_steal_pointer (&commands);
+  distillery_confirm (GTK_WIDGET (self), _("Allow the Teacher’s Programs to Run?"), body, _("_Cancel"),
+                      _("_Allow and Run"), FALSE, programs_confirmed, c);
 }
 
 void
@@ -794,13 +847,17 @@ deleted (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-delete_response (GObject *dialog, const char *response, DistilleryExperimentPage *self)
+delete_confirmed (gboolean confirmed, gpointer data)
 {
-  if (g_strcmp0 (response, "delete") != 0 || self->session == NULL)
-    return;
-  distillery_experiment_page_stop (self);
-  distillery_session_write_async (self->session, write_delete, g_memdup2 (&self->experiment_id, sizeof (gint64)),
-                                  g_free, deleted, g_object_ref (self));
+  DistilleryExperimentPage *self = data;
+
+  if (confirmed && self->session != NULL)
+    {
+      distillery_experiment_page_stop (self);
+      distillery_session_write_async (self->session, write_delete, g_memdup2 (&self->experiment_id, sizeof (gint64)),
+                                      g_free, deleted, g_object_ref (self));
+    }
+  g_object_unref (self);
 }
 
 void
@@ -814,22 +871,8 @@ distillery_experiment_page_delete (DistilleryExperimentPage *self)
   g_autofree char *heading = g_strdup_printf (_("Delete “%s”?"), name);
   const char *body = _("The experiment is deleted with all its runs, their charts and their trained students. "
                        "This cannot be undone.");
-  GtkWidget *parent = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
-#if ADW_CHECK_VERSION (1, 5, 0)
-  AdwDialog *dialog = adw_alert_dialog_new (heading, body);
-  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog), "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
-  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
-  adw_dialog_present (dialog, parent);
-#else
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (parent), heading, body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-#endif
+  distillery_confirm (GTK_WIDGET (self), heading, body, _("_Cancel"), _("_Delete"), TRUE,
+                      delete_confirmed, g_object_ref (self));
 }
 
 /* ---- Renaming ----------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "distillery-dialogs.h"
 #include "distillery-window-private.h"
 
 G_DEFINE_FINAL_TYPE (DistilleryWindow, distillery_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -704,12 +705,16 @@ runs_paused (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-close_response (GObject *dialog, const char *response, DistilleryWindow *self)
+close_confirmed (gboolean confirmed, gpointer data)
 {
-  if (g_strcmp0 (response, "pause") != 0)
-    return;
-  _distillery_window_show_busy (self, _("Pausing the Runs…"));
-  distillery_session_pause_all_async (self->session, runs_paused, g_object_ref (self));
+  DistilleryWindow *self = data;
+
+  if (confirmed && self->session != NULL)
+    {
+      _distillery_window_show_busy (self, _("Pausing the Runs…"));
+      distillery_session_pause_all_async (self->session, runs_paused, g_object_ref (self));
+    }
+  g_object_unref (self);
 }
 
 static gboolean
@@ -724,25 +729,8 @@ distillery_window_close_request (GtkWindow *window)
         "%u run is training. It will be paused, keeping a checkpoint, and can be resumed when the project is opened again.",
         "%u runs are training. They will be paused, each keeping a checkpoint, and can be resumed when the project is opened again.",
         n), n);
-#if ADW_CHECK_VERSION (1, 5, 0)
-      AdwDialog *dialog = adw_alert_dialog_new (_("Pause the Runs and Close?"), body);
-      AdwAlertDialog *alert = ADW_ALERT_DIALOG (dialog);
-      adw_alert_dialog_add_responses (alert, "cancel", _("_Keep Training"), "pause", _("_Pause and Close"), NULL);
-      adw_alert_dialog_set_response_appearance (alert, "pause", ADW_RESPONSE_DESTRUCTIVE);
-      adw_alert_dialog_set_default_response (alert, "cancel");
-      adw_alert_dialog_set_close_response (alert, "cancel");
-      g_signal_connect (dialog, "response", G_CALLBACK (close_response), self);
-      adw_dialog_present (dialog, GTK_WIDGET (self));
-#else
-      GtkWidget *dialog = adw_message_dialog_new (window, _("Pause the Runs and Close?"), body);
-      AdwMessageDialog *message = ADW_MESSAGE_DIALOG (dialog);
-      adw_message_dialog_add_responses (message, "cancel", _("_Keep Training"), "pause", _("_Pause and Close"), NULL);
-      adw_message_dialog_set_response_appearance (message, "pause", ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (message, "cancel");
-      adw_message_dialog_set_close_response (message, "cancel");
-      g_signal_connect (dialog, "response", G_CALLBACK (close_response), self);
-      gtk_window_present (GTK_WINDOW (dialog));
-#endif
+      distillery_confirm (GTK_WIDGET (self), _("Pause the Runs and Close?"), body, _("_Keep Training"),
+                          _("_Pause and Close"), TRUE, close_confirmed, g_object_ref (self));
       return TRUE;
     }
 

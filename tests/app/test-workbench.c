@@ -15,10 +15,12 @@
 #include <string.h>
 
 #include "distillery-application.h"
+#include "distillery-consent.h"
 #include "distillery-project.h"
 #include "distillery-window.h"
 
 static DistilleryApplication *app;
+static const char *teacher_program;   /* the example C teacher */
 static char *dir, *project_path;
 static gint64 plain_id, long_id;
 
@@ -477,7 +479,7 @@ test_close_with_runs (void)
   g_assert_true (iterate_until (dialog_shown, window, 10));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_weak_ref (G_OBJECT (window), set_flag, &gone);
-  g_signal_emit_by_name (close_dialog (GTK_WINDOW (window)), "response", "pause");
+  g_signal_emit_by_name (close_dialog (GTK_WINDOW (window)), "response", "confirm");
   g_assert_true (iterate_until (window_gone, &gone, 30));
 
   g_assert_cmpuint (distillery_session_get_n_active (session), ==, 0);
@@ -491,16 +493,89 @@ test_close_with_runs (void)
   g_object_unref (session);
 }
 
+static gboolean
+consent_dialog_shown (gpointer data)
+{
+  return close_dialog (data) != NULL;
+}
+
+static gboolean
+consented (gpointer data)
+{
+  const char **pair = data;
+  return distillery_consent_is_allowed (pair[0], pair[1]);
+}
+
+/* A project from elsewhere whose teacher is a program: Run asks first,
+ * and once allowed the run trains and the consent is remembered. */
+static void
+test_program_consent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *here = g_build_filename (dir, "program.distillery", NULL);
+  g_autofree char *received = g_build_filename (dir, "received.distillery", NULL);
+  const char *const argv[] = { teacher_program, "--features", "64", "--classes", "10", "--returns", "probabilities", NULL };
+  gint64 student;
+
+  if (skip_without_display ())
+    return;
+  if (teacher_program == NULL)
+    {
+      g_test_skip ("The example teacher program's path is the test's argument");
+      return;
+    }
+  {
+    g_autoptr(DistilleryStore) store = distillery_project_new_demo (here, NULL, &error);
+    g_assert_no_error (error);
+    g_autoptr(DistilleryStoreExperiment) plain = distillery_store_find_experiment (store, "Plain student", &error);
+    gint64 teacher = distillery_project_add_program_teacher (store, "Program", plain->dataset_id, argv, 5000, &error);
+    g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+    settings->student.teacher_kind = KD_TEACHER_PROBS;
+    settings->student.epochs = 3;
+    student = distillery_project_add_experiment (store, "Program student", plain->dataset_id, teacher, settings, &error);
+    g_assert_no_error (error);
+  }
+  g_autoptr(GFile) from = g_file_new_for_path (here);
+  g_autoptr(GFile) to = g_file_new_for_path (received);
+  g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_autofree char *command = distillery_consent_command (argv);
+  g_assert_false (distillery_consent_is_allowed (received, command));
+
+  DistilleryWindow *window = open_project (received);
+  DistillerySession *session = distillery_window_get_session (window);
+  g_assert_true (distillery_window_select_experiment (window, student));
+  g_assert_true (iterate_until (run_enabled, window, 10));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
+  g_assert_true (iterate_until (consent_dialog_shown, window, 10));
+  g_assert_cmpuint (distillery_session_get_n_active (session), ==, 0);
+  g_signal_emit_by_name (close_dialog (GTK_WINDOW (window)), "response", "confirm");
+  const char *pair[2] = { received, command };
+  g_assert_true (iterate_until (consented, pair, 10));
+  g_assert_true (iterate_until (queue_started, session, 10));
+  g_assert_true (iterate_until (runs_done, session, 60));
+  g_autoptr(GPtrArray) runs = distillery_store_list_runs (distillery_session_get_store (session), student, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 1);
+  g_assert_cmpint (((DistilleryStoreRun *) runs->pdata[0])->status, ==, DISTILLERY_RUN_FINISHED);
+  close_window (window);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_autoptr(GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-
+  /* Consents to run programs are written to a configuration folder of
+   * the test's own; set before GLib reads where it is. (The test's own
+   * G_TEST_OPTION_ISOLATE_DIRS would also hide the MIME database that
+   * the SVG icon loader needs.) */
   dir = g_dir_make_tmp ("distillery-workbench-XXXXXX", &error);
   g_assert_no_error (error);
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  teacher_program = argc > 1 ? argv[1] : NULL;
   project_path = g_build_filename (dir, "demo.distillery", NULL);
   if (gtk_init_check ())
     {
@@ -537,9 +612,15 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/stall-with-charts", test_stall_with_charts);
   g_test_add_func ("/workbench/form-validation", test_form_validation);
   g_test_add_func ("/workbench/close-with-runs", test_close_with_runs);
+  g_test_add_func ("/workbench/program-consent", test_program_consent);
   status = g_test_run ();
 
   g_clear_object (&app);
+  g_autofree char *consents = g_build_filename (config, "distillery", "allowed-programs", NULL);
+  g_autofree char *consent_dir = g_path_get_dirname (consents);
+  g_unlink (consents);
+  g_rmdir (consent_dir);
+  g_rmdir (config);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   for (const char *name; d != NULL && (name = g_dir_read_name (d)) != NULL;)
     {
