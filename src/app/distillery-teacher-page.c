@@ -14,8 +14,6 @@
 #include "distillery-project.h"
 #include "distillery-run-dashboard.h"
 #include "distillery-teacher-page.h"
-#include "kd-metrics.h"
-#include "kd-mlp.h"
 
 struct _DistilleryTeacherPage
 {
@@ -53,13 +51,45 @@ refresh (DistilleryTeacherPage *self)
   if (t == NULL)
     return;
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->facts), t->name);
-  if (json_parser_load_from_data (parser, t->settings, -1, NULL))
-    distillery_experiment_merge_json (settings, json_parser_get_root (parser), NULL);
-  g_autofree char *hidden = distillery_format_hidden (&settings->teacher.model);
-  g_autofree char *architecture = g_strdup_printf (_("Hidden layers %s · %d epochs · dropout %.2f"),
-                                                   hidden, settings->teacher.epochs,
-                                                   settings->teacher.model.dropout_hidden);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->architecture_row), architecture);
+  gboolean trained_here = g_strcmp0 (t->kind, "mlp") == 0;
+  g_autofree char *description = NULL;
+  if (trained_here)
+    {
+      if (json_parser_load_from_data (parser, t->settings, -1, NULL))
+        distillery_experiment_merge_json (settings, json_parser_get_root (parser), NULL);
+      g_autofree char *hidden = distillery_format_hidden (&settings->teacher.model);
+      description = g_strdup_printf (_("A network trained here: hidden layers %s · %d epochs · dropout %.2f"),
+                                     hidden, settings->teacher.epochs, settings->teacher.model.dropout_hidden);
+    }
+  else if (g_strcmp0 (t->kind, "answers") == 0)
+    description = g_strdup (_("Answers recorded elsewhere, one row per sample, kept in the project"));
+  else if (g_strcmp0 (t->kind, "ensemble") == 0 && json_parser_load_from_data (parser, t->settings, -1, NULL)
+           && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+      JsonArray *members = json_object_get_array_member (o, "members");
+      JsonArray *weights = json_object_get_array_member (o, "weights");
+      GString *list = g_string_new (NULL);
+      for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+        {
+          g_autoptr(DistilleryStoreTeacher) m = distillery_store_get_teacher (store, json_array_get_int_element (members, i), NULL);
+          g_string_append_printf (list, "%s%s × %g", i ? ", " : "", m ? m->name : "?",
+                                  weights && i < json_array_get_length (weights) ? json_array_get_double_element (weights, i) : 1.0);
+        }
+      g_autofree char *members_text = g_string_free (list, FALSE);
+      description = g_strdup_printf (g_strcmp0 (json_object_get_string_member_with_default (o, "mode", ""), "logits") == 0
+                                       ? _("An ensemble averaging logits at T = %g: %s")
+                                       : _("An ensemble averaging probabilities at T = %g: %s"),
+                                     json_object_get_double_member_with_default (o, "temperature", 1), members_text);
+    }
+  else if (g_strcmp0 (t->kind, "program") == 0)
+    {
+      g_auto(GStrv) to_allow = distillery_project_programs_to_allow (store, t->id, NULL);
+      description = to_allow && to_allow[0]
+        ? g_strdup_printf (_("A program, not yet allowed to run for this project: %s"), to_allow[0])
+        : g_strdup (_("A program, allowed to run for this project (docs/teacher-protocol.md)"));
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->architecture_row), description ? description : t->kind);
 
   gboolean training = FALSE;
   GListModel *jobs = G_LIST_MODEL (distillery_session_get_queue (self->session));
@@ -70,12 +100,14 @@ refresh (DistilleryTeacherPage *self)
       training |= (status == DISTILLERY_RUN_RUNNING || status == DISTILLERY_RUN_QUEUED)
                   && g_strcmp0 (distillery_job_get_model_name (job), _("teacher")) == 0;
     }
-  const char *state = run == NULL ? _("Not trained yet: Train trains it, and so does running a student of it")
+  const char *state = !trained_here ? _("Answers as it is; nothing to train")
+                    : run == NULL ? _("Not trained yet: Train trains it, and so does running a student of it")
                     : run->status == DISTILLERY_RUN_FINISHED ? _("Trained")
                     : _("Its training stopped before the end");
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->status_row), training ? _("Training…") : state);
+  gtk_widget_set_visible (self->train_button, trained_here);
   gtk_widget_set_sensitive (self->train_button, !training && (run == NULL || run->status != DISTILLERY_RUN_FINISHED));
-  gtk_widget_set_sensitive (self->test_button, run != NULL && run->status == DISTILLERY_RUN_FINISHED);
+  gtk_widget_set_sensitive (self->test_button, !trained_here || (run != NULL && run->status == DISTILLERY_RUN_FINISHED));
   if (distillery_run_dashboard_get_run (DISTILLERY_RUN_DASHBOARD (self->dashboard)) != (run ? run->id : 0))
     distillery_run_dashboard_show_run (DISTILLERY_RUN_DASHBOARD (self->dashboard), self->session, run ? run->id : 0);
 }
@@ -126,6 +158,8 @@ testing_free (Testing *t)
   g_free (t);
 }
 
+/* Any kind of teacher, asked about the whole test set as a run asks it:
+ * through the teacher interface, timed. */
 static void
 test_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -133,42 +167,37 @@ test_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   GError *error = NULL;
   g_autoptr(DistilleryStore) store = distillery_store_open (t->path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
   g_autoptr(DistilleryStoreTeacher) teacher = store ? distillery_store_get_teacher (store, t->teacher_id, &error) : NULL;
-  g_autoptr(GBytes) blob = teacher ? distillery_store_get_model (store, teacher->run_id, &error) : NULL;
   DistilleryDataset *train = NULL, *test = NULL;
-  const char *problem = NULL;
 
-  if (blob == NULL || !distillery_project_load_dataset (store, teacher->dataset_id, &train, &test, &error))
+  if (teacher == NULL || !distillery_project_load_dataset (store, teacher->dataset_id, &train, &test, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  gsize size;
-  const void *bytes = g_bytes_get_data (blob, &size);
-  KdMlp *model = kd_mlp_blob_load (bytes, size, 1024, &problem);
-  if (model == NULL)
-    {
-      g_task_return_new_error (task, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
-                               _("The teacher’s model cannot be read: %s."), problem);
-    }
+  KdData view = distillery_dataset_view (test);
+  g_autoptr(DistilleryTeacher) asked = distillery_project_open_teacher (store, teacher, &view, "test", &error);
+  g_autofree float *answers = g_new (float, MAX ((gsize) view.n * view.n_classes, 1));
+  g_autofree guint32 *samples = g_new (guint32, MAX (view.n, 1));
+  for (gsize i = 0; i < view.n; i++)
+    samples[i] = (guint32) i;
+  gint64 start = g_get_monotonic_time ();
+  if (asked == NULL || !distillery_teacher_answer (asked, &view, samples, view.n, answers, cancellable, &error))
+    g_task_return_error (task, error);
   else
     {
-      KdData view = distillery_dataset_view (test);
-      g_autofree float *logits = g_new (float, (gsize) view.n * view.n_classes);
-      gint64 start = g_get_monotonic_time ();
-      kd_mlp_predict (model, logits, view.features, view.n);
       double seconds = (g_get_monotonic_time () - start) / 1e6;
       guint correct = 0;
+      /* The arg-max means the same for every kind of answer. */
       for (gsize i = 0; i < view.n; i++)
         {
           int best = 0;
           for (int c = 1; c < view.n_classes; c++)
-            if (logits[i * view.n_classes + c] > logits[i * view.n_classes + best])
+            if (answers[i * view.n_classes + c] > answers[i * view.n_classes + best])
               best = c;
           correct += best == view.labels[i];
         }
       t->accuracy = view.n ? (double) correct / view.n : NAN;
       t->ms_per_1000 = view.n ? 1000.0 * seconds * 1000.0 / view.n : NAN;
-      kd_mlp_free (model);
       g_task_return_boolean (task, TRUE);
     }
   distillery_dataset_free (train);
