@@ -30,6 +30,7 @@
 struct _DistilleryApplication
 {
   AdwApplication parent_instance;
+  gboolean       can_notify;   /* something on the session bus shows notifications */
 };
 
 G_DEFINE_FINAL_TYPE (DistilleryApplication, distillery_application, ADW_TYPE_APPLICATION)
@@ -68,6 +69,41 @@ distillery_application_open (GApplication  *application,
 }
 
 static void
+name_checked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  DistilleryApplication *self = data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  self->can_notify |= owned;
+  g_object_unref (self);
+}
+
+/* GLib sends notifications through the desktop portal or the
+ * freedesktop notification server; where neither runs (a bare session,
+ * a test) it can only warn, so the window does not try. */
+static void
+check_notifications (DistilleryApplication *self)
+{
+  static const char *const services[] = { "org.freedesktop.portal.Desktop", "org.freedesktop.Notifications" };
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  for (guint i = 0; bus != NULL && i < G_N_ELEMENTS (services); i++)
+    g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                            "NameHasOwner", g_variant_new ("(s)", services[i]), G_VARIANT_TYPE ("(b)"),
+                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, name_checked, g_object_ref (self));
+}
+
+gboolean
+distillery_application_can_notify (DistilleryApplication *self)
+{
+  g_return_val_if_fail (DISTILLERY_IS_APPLICATION (self), FALSE);
+  return self->can_notify;
+}
+
+static void
 distillery_application_startup (GApplication *application)
 {
   static const struct {
@@ -93,6 +129,7 @@ distillery_application_startup (GApplication *application)
                                            shortcuts[i].accels);
 
   gtk_window_set_default_icon_name ("io.github.distillery.Distillery");
+  check_notifications (DISTILLERY_APPLICATION (application));
 }
 
 static void

@@ -15,5 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DistilleryApplication, distillery_application, DISTILLERY, APPLICATION, AdwApplication)
 
 DistilleryApplication *distillery_application_new (void);
+/* Whether the session can show notifications (checked at start-up). */
+gboolean               distillery_application_can_notify (DistilleryApplication *application);
 
 G_END_DECLS

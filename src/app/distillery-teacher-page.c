@@ -23,6 +23,7 @@ struct _DistilleryTeacherPage
   GtkWidget         *architecture_row, *status_row, *test_row;
   GtkWidget         *train_button, *test_button;
   GtkWidget         *dashboard;
+  GtkWidget         *charts;     /* the training's, for networks trained here */
 
   DistillerySession *session;
   gint64             teacher_id;
@@ -90,6 +91,12 @@ refresh (DistilleryTeacherPage *self)
         : g_strdup (_("A program, allowed to run for this project (docs/teacher-protocol.md)"));
     }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->architecture_row), description ? description : t->kind);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->facts),
+                                         trained_here ? _("A network trained here on the data set’s labels")
+                                         : g_strcmp0 (t->kind, "answers") == 0 ? _("Answers recorded elsewhere")
+                                         : g_strcmp0 (t->kind, "ensemble") == 0 ? _("Several teachers answering as one")
+                                         : _("An external program that answers questions"));
+  gtk_widget_set_visible (self->charts, trained_here);
 
   gboolean training = FALSE;
   GListModel *jobs = G_LIST_MODEL (distillery_session_get_queue (self->session));
@@ -285,7 +292,7 @@ distillery_teacher_page_init (DistilleryTeacherPage *self)
   GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *charts = adw_preferences_group_new ();
+  GtkWidget *charts = self->charts = adw_preferences_group_new ();
 
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1100);
@@ -295,8 +302,6 @@ distillery_teacher_page_init (DistilleryTeacherPage *self)
   gtk_widget_set_margin_end (box, 12);
 
   self->facts = adw_preferences_group_new ();
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->facts),
-                                         _("A network trained here on the data set’s labels"));
   self->architecture_row = fact_row (self->facts, _("Settings"));
   self->status_row = fact_row (self->facts, _("State"));
   self->test_row = fact_row (self->facts, _("Test"));

@@ -222,7 +222,10 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
     {
       DistilleryStoreTeacher *t = teachers->pdata[i];
       g_autoptr(DistilleryStoreRun) run = t->run_id ? distillery_store_get_run (store, t->run_id, NULL) : NULL;
-      const char *state = run ? status_label (run->status) : _("Not trained");
+      const char *state = g_strcmp0 (t->kind, "answers") == 0 ? _("Recorded answers")
+                          : g_strcmp0 (t->kind, "ensemble") == 0 ? _("Ensemble")
+                          : g_strcmp0 (t->kind, "program") == 0 ? _("Program")
+                          : run ? status_label (run->status) : _("Not trained");
       gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_TEACHER, t->id,
                                                                "starred-symbolic", t->name, state, 0)));
     }
@@ -510,6 +513,7 @@ notify_run_ended (DistilleryRunQueue *queue, DistilleryJob *job, GError *error, 
   g_autofree char *title = NULL;
 
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self))
+      || !distillery_application_can_notify (DISTILLERY_APPLICATION (app))
       || (status != DISTILLERY_RUN_FINISHED && status != DISTILLERY_RUN_FAILED))
     return;
   title = g_strdup_printf (status == DISTILLERY_RUN_FINISHED ? _("Run %" PRId64 " Finished")

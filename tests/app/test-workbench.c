@@ -557,6 +557,10 @@ test_program_consent (void)
   g_assert_no_error (error);
   g_assert_cmpuint (runs->len, ==, 1);
   g_assert_cmpint (((DistilleryStoreRun *) runs->pdata[0])->status, ==, DISTILLERY_RUN_FINISHED);
+  g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (distillery_session_get_store (session),
+                                                                            student, &error);
+  g_assert_true (distillery_window_select_teacher (window, x->teacher_id));
+  screenshot (GTK_WIDGET (window), "program-teacher");
   close_window (window);
 }
 
