@@ -16,4 +16,6 @@ G_DECLARE_FINAL_TYPE (DistilleryApplication, distillery_application, DISTILLERY,
 
 DistilleryApplication *distillery_application_new (void);
 
+void distillery_application_setup_translations (void);
+
 G_END_DECLS
