@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "distillery-application.h"
 #include "distillery-resources.h"
@@ -278,4 +279,28 @@ distillery_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/distillery/Distillery",
                        NULL);
+}
+
+/**
+ * distillery_application_setup_translations:
+ *
+ * Sets the locale from the environment and binds Distillery's message
+ * catalogues, so that the interface speaks the language LANGUAGE, LC_ALL,
+ * LC_MESSAGES or LANG ask for. Call it first thing in main(), before GTK
+ * starts, so that --help is translated too.
+ *
+ * The catalogues are looked for in LOCALEDIR, where they are installed,
+ * or in DISTILLERY_LOCALEDIR when that is set: build-aux/run and the tests
+ * point it at the build tree's po folder, which meson lays out as
+ * LANG/LC_MESSAGES/distillery.mo.
+ */
+void
+distillery_application_setup_translations (void)
+{
+  const char *localedir = g_getenv ("DISTILLERY_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }

@@ -18,4 +18,6 @@ DistilleryApplication *distillery_application_new (void);
 /* Whether the session can show notifications (checked at start-up). */
 gboolean               distillery_application_can_notify (DistilleryApplication *application);
 
+void distillery_application_setup_translations (void);
+
 G_END_DECLS

@@ -7,9 +7,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "distillery-application.h"
 
 int
@@ -18,12 +15,7 @@ main (int   argc,
 {
   g_autoptr(DistilleryApplication) app = NULL;
 
-  /* Before GTK starts, so that --help is translated too. */
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
+  distillery_application_setup_translations ();
   app = distillery_application_new ();
 
   return g_application_run (G_APPLICATION (app), argc, argv);

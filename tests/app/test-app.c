@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* Drives the real application: it opens its window with the welcome page,
- * keeps the window's size, shows the About dialog and quits. The cases share one application and
+ * keeps the window's size, shows the About dialog and quits; its icons load
+ * from its resources. The cases share one application and
  * each brings up the window it needs; without a display they are skipped.
  */
 
@@ -200,6 +201,59 @@ test_about (void)
   g_assert_true (iterate_until (about_is_shown, window));
 }
 
+/* Both icons load from the resources as GTK loads them there: from a
+ * stream without a file name, so gdk-pixbuf knows an SVG only by the
+ * content type GIO guesses. shared-mime-info looks for `<svg` in the first
+ * 256 bytes only; a long comment before it made the file "application/xml"
+ * and GTK 4.8 refused it as an "Unrecognized image file format".
+ */
+static void
+test_icons (void)
+{
+  static const char * const names[] = {
+    "io.github.distillery.Distillery",
+    "io.github.distillery.Distillery-symbolic",
+  };
+  GtkIconTheme *theme;
+
+  if (skip_without_display ())
+    return;
+
+  theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/io/github/distillery/Distillery/icons/scalable/apps/%s.svg", names[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+      g_autofree char *type = NULL;
+      g_autoptr(GdkTexture) texture = NULL;
+      g_autoptr(GtkIconPaintable) icon = NULL;
+      g_autoptr(GFile) file = NULL;
+      g_autofree char *uri = NULL;
+      g_autoptr(GskRenderNode) node = NULL;
+      GtkSnapshot *snapshot;
+
+      g_assert_no_error (error);
+      type = g_content_type_guess (NULL, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+      g_assert_true (g_content_type_is_mime_type (type, "image/svg+xml"));
+
+      texture = gdk_texture_new_from_bytes (bytes, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (gdk_texture_get_width (texture), >, 0);
+
+      /* The theme finds the icon in the resources, not the missing-image one. */
+      g_assert_true (gtk_icon_theme_has_icon (theme, names[i]));
+      icon = gtk_icon_theme_lookup_icon (theme, names[i], NULL, 32, 1, GTK_TEXT_DIR_NONE, 0);
+      file = gtk_icon_paintable_get_file (icon);
+      uri = g_file_get_uri (file);
+      g_assert_true (g_str_has_suffix (uri, path));
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (GDK_PAINTABLE (icon), snapshot, 32, 32);
+      node = gtk_snapshot_free_to_node (snapshot);
+      g_assert_nonnull (node);
+    }
+}
+
 static gboolean
 no_window_left (gpointer data)
 {
@@ -253,6 +307,7 @@ main (int   argc,
   g_test_add_func ("/app/window/welcome", test_window_welcome);
   g_test_add_func ("/app/window/size", test_window_size);
   g_test_add_func ("/app/about", test_about);
+  g_test_add_func ("/app/icons", test_icons);
   g_test_add_func ("/app/quit", test_quit);
 
   status = g_test_run ();
