@@ -454,6 +454,25 @@ create_job_row (gpointer item, gpointer data)
   return row;
 }
 
+/* The popover's rows bind to every active job's progress; they exist only
+ * while it is open, so closed it costs the main loop nothing. */
+static void
+runs_popover_shown (GtkWidget *popover, DistilleryWindow *self)
+{
+  if (self->session == NULL)
+    return;
+  g_autoptr(GtkFilterListModel) active =
+    gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (distillery_session_get_queue (self->session))),
+                               g_object_ref (self->active_filter));
+  gtk_list_box_bind_model (self->runs_list, G_LIST_MODEL (active), create_job_row, self, NULL);
+}
+
+static void
+runs_popover_hidden (GtkWidget *popover, DistilleryWindow *self)
+{
+  gtk_list_box_bind_model (self->runs_list, NULL, NULL, NULL, NULL);
+}
+
 static void
 update_runs_button (DistilleryWindow *self)
 {
@@ -570,10 +589,6 @@ _distillery_window_set_session (DistilleryWindow *self, DistillerySession *sessi
   g_signal_connect (distillery_session_get_queue (session), "job-ended", G_CALLBACK (notify_run_ended), self);
   apply_queue_settings (self);
 
-  g_autoptr(GtkFilterListModel) active =
-    gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (distillery_session_get_queue (session))),
-                               g_object_ref (self->active_filter));
-  gtk_list_box_bind_model (self->runs_list, G_LIST_MODEL (active), create_job_row, self, NULL);
 
   g_autofree char *display = g_filename_display_name (distillery_session_get_path (session));
   adw_window_title_set_title (self->project_title, distillery_session_get_name (session));
@@ -821,6 +836,8 @@ distillery_window_init (DistilleryWindow *self)
   g_signal_connect (self->experiment_page, "message", G_CALLBACK (page_message), self);
   g_signal_connect (self->teacher_page, "message", G_CALLBACK (page_message), self);
   g_signal_connect (self->sidebar, "row-selected", G_CALLBACK (sidebar_row_selected), self);
+  g_signal_connect (gtk_menu_button_get_popover (self->runs_button), "show", G_CALLBACK (runs_popover_shown), self);
+  g_signal_connect (gtk_menu_button_get_popover (self->runs_button), "hide", G_CALLBACK (runs_popover_hidden), self);
 
   /* The size changes with every frame of a resize: keep it in memory and
    * write it once, when the window closes. The settings are read once, so
