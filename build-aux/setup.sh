@@ -8,13 +8,14 @@
 # meson.build), gettext, the validators the tests run, Xvfb and a session
 # bus for the GUI tests, and the real data set the benchmarks use.
 # shared-mime-info and gio (libglib2.0-bin) check the project file's type,
-# flatpak-builder parses the Flatpak manifest.
+# flatpak-builder parses the Flatpak manifest. python3-sklearn runs the
+# example scikit-learn teacher program in the teacher tests.
 DISTILLERY_PACKAGES="
   gcc meson ninja-build pkg-config
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libcairo2-dev
   libopenblas-dev libsqlite3-dev libjson-glib-dev zlib1g-dev
   gettext desktop-file-utils appstream shared-mime-info libglib2.0-bin
-  flatpak-builder
+  flatpak-builder python3-sklearn
   xvfb xauth dbus-daemon
   dataset-fashion-mnist
 "
