@@ -13,6 +13,7 @@
 
 #include "distillery-chart-view.h"
 #include "distillery-compare-page.h"
+#include "distillery-project.h"
 #include "distillery-run-charts.h"
 
 struct _DistilleryComparePage
@@ -38,16 +39,6 @@ static const DistilleryRunMetric metrics[] = {
 static const char *const metric_names[] = { N_("Test accuracy"), N_("Agreement with the teacher"),
                                             N_("KL(teacher ‖ student)"), N_("Test loss"), N_("Training loss"), NULL };
 
-static double
-final_metric (const char *json, const char *name)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NAN;
-  return json_object_get_double_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                     name, NAN);
-}
 
 /* Mean and sample standard deviation of the finite values. */
 static char *
@@ -122,8 +113,8 @@ rebuild (DistilleryComparePage *self)
           GArray *epochs = distillery_store_get_epochs (store, run->id, NULL);
           if (epochs != NULL)
             g_ptr_array_add (curves, epochs);
-          double a = final_metric (run->final_metrics, "accuracy");
-          double g = final_metric (run->final_metrics, "agreement");
+          double a = distillery_project_run_metric (run->final_metrics, "accuracy");
+          double g = distillery_project_run_metric (run->final_metrics, "agreement");
           g_array_append_val (accuracy, a);
           g_array_append_val (agreement, g);
           g_array_append_val (seconds, run->seconds);

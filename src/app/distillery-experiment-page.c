@@ -442,40 +442,15 @@ fill_form (DistilleryExperimentPage *self, const DistilleryStoreExperiment *x)
 
 /* ---- Runs --------------------------------------------------------- */
 
-static double
-metric (const char *json, const char *name)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NAN;
-  return json_object_get_double_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                     name, NAN);
-}
 
-static const char *
-status_text (DistilleryRunStatus status)
-{
-  switch (status)
-    {
-    case DISTILLERY_RUN_QUEUED: return _("Queued");
-    case DISTILLERY_RUN_RUNNING: return _("Training");
-    case DISTILLERY_RUN_PAUSED: return _("Paused");
-    case DISTILLERY_RUN_FINISHED: return _("Finished");
-    case DISTILLERY_RUN_FAILED: return _("Failed");
-    case DISTILLERY_RUN_CANCELLED: return _("Cancelled");
-    case DISTILLERY_RUN_INTERRUPTED:
-    default: return _("Interrupted");
-    }
-}
 
 static char *
 run_summary (const DistilleryStoreRun *run)
 {
-  GString *s = g_string_new (status_text (run->status));
-  double accuracy = metric (run->final_metrics, "accuracy");
-  double agreement = metric (run->final_metrics, "agreement");
-  double speed = metric (run->final_metrics, "samples_per_second");
+  GString *s = g_string_new (distillery_run_status_label (run->status));
+  double accuracy = distillery_project_run_metric (run->final_metrics, "accuracy");
+  double agreement = distillery_project_run_metric (run->final_metrics, "agreement");
+  double speed = distillery_project_run_metric (run->final_metrics, "samples_per_second");
 
   if (!isnan (accuracy))
     g_string_append_printf (s, _(" · accuracy %.2f %%"), 100 * accuracy);

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "distillery-chart-view.h"
+#include "distillery-project.h"
 #include "distillery-run-charts.h"
 #include "distillery-run-dashboard.h"
 
@@ -124,16 +125,6 @@ job_status (DistilleryJob *job, GParamSpec *pspec, DistilleryRunDashboard *self)
   disconnect_job (self);
 }
 
-static double
-final_accuracy (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NAN;
-  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-  return json_object_get_double_member_with_default (o, "accuracy", NAN);
-}
 
 /* The data set's class names and the teacher's accuracy, for the run's
  * experiment (or the teacher it trains). */
@@ -155,7 +146,7 @@ read_context (DistilleryRunDashboard *self, DistilleryStore *store, const Distil
     {
       g_autoptr(DistilleryStoreRun) teacher_run = distillery_store_get_run (store, t->run_id, NULL);
       if (teacher_run != NULL)
-        self->teacher_accuracy = final_accuracy (teacher_run->final_metrics);
+        self->teacher_accuracy = distillery_project_run_metric (teacher_run->final_metrics, "accuracy");
     }
   return t != NULL;
 }

@@ -67,21 +67,6 @@ status_icon (DistilleryRunStatus status)
     }
 }
 
-static const char *
-status_label (DistilleryRunStatus status)
-{
-  switch (status)
-    {
-    case DISTILLERY_RUN_QUEUED: return _("Queued");
-    case DISTILLERY_RUN_RUNNING: return _("Training");
-    case DISTILLERY_RUN_PAUSED: return _("Paused");
-    case DISTILLERY_RUN_FINISHED: return _("Finished");
-    case DISTILLERY_RUN_FAILED: return _("Failed");
-    case DISTILLERY_RUN_CANCELLED: return _("Cancelled");
-    case DISTILLERY_RUN_INTERRUPTED:
-    default: return _("Interrupted");
-    }
-}
 
 static GtkListBoxRow *
 item_row (DistilleryItemKind kind, gint64 id, const char *icon, const char *title,
@@ -163,7 +148,7 @@ add_run_row (DistilleryWindow *self, const DistilleryStoreRun *run)
 {
   g_autofree char *title = g_strdup_printf (_("Run %" PRId64), run->id);
   g_autofree char *subtitle = g_strdup_printf (_("Seed %" PRIu64 " · %s"), run->seed,
-                                               status_label (run->status));
+                                               distillery_run_status_label (run->status));
   GtkListBoxRow *row = item_row (DISTILLERY_ITEM_RUN, run->id, status_icon (run->status), title, subtitle, 1);
   DistilleryJob *job = distillery_session_find_job (self->session, run->id);
 
@@ -225,7 +210,7 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
       const char *state = g_strcmp0 (t->kind, "answers") == 0 ? _("Recorded answers")
                           : g_strcmp0 (t->kind, "ensemble") == 0 ? _("Ensemble")
                           : g_strcmp0 (t->kind, "program") == 0 ? _("Program")
-                          : run ? status_label (run->status) : _("Not trained");
+                          : run ? distillery_run_status_label (run->status) : _("Not trained");
       gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_TEACHER, t->id,
                                                                "starred-symbolic", t->name, state, 0)));
     }

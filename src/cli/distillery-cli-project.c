@@ -190,16 +190,6 @@ cmd_import (int argc, char **argv)
   return 0;
 }
 
-static double
-metric (const char *json, const char *name)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NAN;
-  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-  return json_object_get_double_member_with_default (o, name, NAN);
-}
 
 char *
 distillery_cli_percent (double v)
@@ -261,7 +251,7 @@ cmd_list (int argc, char **argv)
   for (guint i = 0; i < runs->len; i++)
     {
       DistilleryStoreRun *r = runs->pdata[i];
-      g_autofree char *acc = distillery_cli_percent (metric (r->final_metrics, "accuracy"));
+      g_autofree char *acc = distillery_cli_percent (distillery_project_run_metric (r->final_metrics, "accuracy"));
       g_autofree char *what = r->experiment_id
                                 ? g_strdup_printf (_("experiment %" PRId64), r->experiment_id)
                                 : g_strdup_printf (_("teacher %" PRId64), r->teacher_id);
@@ -296,8 +286,8 @@ report_job (DistilleryRunQueue *queue, DistilleryJob *job, const GError *job_err
   g_autoptr(DistilleryStore) store = distillery_store_open (distillery_job_get_project_path (job),
                                                             DISTILLERY_STORE_OPEN_READ_ONLY, &error);
   g_autoptr(DistilleryStoreRun) r = store ? distillery_store_get_run (store, run, &error) : NULL;
-  g_autofree char *acc = distillery_cli_percent (metric (r ? r->final_metrics : NULL, "accuracy"));
-  g_autofree char *agree = distillery_cli_percent (metric (r ? r->final_metrics : NULL, "agreement"));
+  g_autofree char *acc = distillery_cli_percent (distillery_project_run_metric (r ? r->final_metrics : NULL, "accuracy"));
+  g_autofree char *agree = distillery_cli_percent (distillery_project_run_metric (r ? r->final_metrics : NULL, "agreement"));
   printf (_("Run %" PRId64 " finished: test accuracy %s, agreement with the teacher %s.\n"),
           run, acc, agree);
   fflush (stdout);
@@ -434,8 +424,8 @@ cmd_sweep (int argc, char **argv)
     {
       g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, g_array_index (experiments, gint64, i), NULL);
       DistilleryStoreRun *last = runs && runs->len ? runs->pdata[runs->len - 1] : NULL;
-      g_autofree char *accuracy = distillery_cli_percent (last ? metric (last->final_metrics, "accuracy") : NAN);
-      g_autofree char *agreement = distillery_cli_percent (last ? metric (last->final_metrics, "agreement") : NAN);
+      g_autofree char *accuracy = distillery_cli_percent (last ? distillery_project_run_metric (last->final_metrics, "accuracy") : NAN);
+      g_autofree char *agreement = distillery_cli_percent (last ? distillery_project_run_metric (last->final_metrics, "agreement") : NAN);
       printf ("%10" PRId64 "  %10s  %10s\n", budgets[i], accuracy, agreement);
     }
   return status;
@@ -557,7 +547,7 @@ cmd_report (int argc, char **argv)
       DistilleryStoreRun *r = runs->pdata[i];
       double v[G_N_ELEMENTS (metric_names)];
       for (guint m = 0; m < G_N_ELEMENTS (metric_names); m++)
-        v[m] = metric (r->final_metrics, metric_names[m]);
+        v[m] = distillery_project_run_metric (r->final_metrics, metric_names[m]);
       if (csv)
         {
           printf ("%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT ",%s,%d",
@@ -620,7 +610,7 @@ teacher_accuracy (DistilleryStore *store, const DistilleryStoreRun *r)
   g_autoptr(DistilleryStoreTeacher) t = x && x->teacher_id ? distillery_store_get_teacher (store, x->teacher_id, NULL) : NULL;
   g_autoptr(DistilleryStoreRun) trained = t && t->run_id ? distillery_store_get_run (store, t->run_id, NULL) : NULL;
 
-  return trained ? metric (trained->final_metrics, "accuracy") : NAN;
+  return trained ? distillery_project_run_metric (trained->final_metrics, "accuracy") : NAN;
 }
 
 /* Validation accuracy of every experiment on the run's data set, each a

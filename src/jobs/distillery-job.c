@@ -551,6 +551,22 @@ distillery_job_cancel (DistilleryJob *self)
     set_status (self, DISTILLERY_RUN_CANCELLED);
 }
 
+const char *
+distillery_run_status_label (DistilleryRunStatus status)
+{
+  switch (status)
+    {
+    case DISTILLERY_RUN_QUEUED: return _("Queued");
+    case DISTILLERY_RUN_RUNNING: return _("Training");
+    case DISTILLERY_RUN_PAUSED: return _("Paused");
+    case DISTILLERY_RUN_FINISHED: return _("Finished");
+    case DISTILLERY_RUN_FAILED: return _("Failed");
+    case DISTILLERY_RUN_CANCELLED: return _("Cancelled");
+    case DISTILLERY_RUN_INTERRUPTED:
+    default: return _("Interrupted");
+    }
+}
+
 DistilleryRunStatus
 distillery_job_get_status (DistilleryJob *self)
 {

@@ -44,6 +44,8 @@ void                distillery_job_pause      (DistilleryJob *job);
 void                distillery_job_cancel     (DistilleryJob *job);
 
 DistilleryRunStatus distillery_job_get_status (DistilleryJob *job);
+/* A run's status as people read it ("Training", "Paused", ...), translated. */
+const char         *distillery_run_status_label (DistilleryRunStatus status);
 const char         *distillery_job_get_project_path (DistilleryJob *job);
 /* The experiment of a new run; 0 for a resumed run or a teacher's. */
 gint64              distillery_job_get_experiment_id (DistilleryJob *job);

@@ -454,6 +454,18 @@ distillery_project_import_answers (DistilleryStore *store, gint64 dataset_id, co
   return teacher;
 }
 
+double
+distillery_project_run_metric (const char *final_metrics, const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (final_metrics == NULL || !json_parser_load_from_data (parser, final_metrics, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NAN;
+  return json_object_get_double_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                     name, NAN);
+}
+
 /* ---- Writes of a run ---------------------------------------------- */
 
 /* Everything a run writes goes through its project's writer. The step

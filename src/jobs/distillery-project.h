@@ -108,6 +108,11 @@ gint64           distillery_project_import_answers (DistilleryStore *store, gint
                                                     const char *path, DistilleryAnswerKind kind,
                                                     const char *id_column, GError **error);
 
+/* One of a run's final metrics (its final_metrics JSON: accuracy,
+ * agreement, kl, ece, loss, seconds, samples_per_second, queries_asked,
+ * queries_cached), NaN when it has none. */
+double           distillery_project_run_metric (const char *final_metrics, const char *name);
+
 /* Training. `store` is the caller's own connection, used for reading;
  * every write goes through `writer`, the project's writer thread. These
  * return once training stopped, having committed a finished run; the
