@@ -192,7 +192,7 @@ int
 distillery_cli_bench (int argc, char **argv)
 {
   int samples = 60000, batch = 256, threads = 0;
-  gboolean compare = FALSE;
+  gboolean compare = FALSE, memory = FALSE;
   g_autofree char *only = NULL;
   g_autofree char *peer_path = NULL;
   g_autoptr(GError) error = NULL;
@@ -202,6 +202,7 @@ distillery_cli_bench (int argc, char **argv)
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("BLAS threads (default: all cores)"), N_("N") },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, N_("Run one workload: teacher, student, tiny or inference"), N_("NAME") },
     { "compare", 'c', 0, G_OPTION_ARG_NONE, &compare, N_("Run the PyTorch peer on the same work and print ratios"), NULL },
+    { "memory", 0, 0, G_OPTION_ARG_NONE, &memory, N_("Measure the peak memory of a KD run instead"), NULL },
     { "peer", 0, 0, G_OPTION_ARG_FILENAME, &peer_path, N_("The PyTorch peer script (default: ../shared/bench/torch-peer.py)"), N_("FILE") },
     { NULL }
   };
@@ -217,6 +218,16 @@ distillery_cli_bench (int argc, char **argv)
     {
       g_printerr ("distillery-cli bench: %s\n", _("the epoch needs at least one whole batch"));
       return 2;
+    }
+  if (memory)
+    {
+      g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
+      if (self == NULL || !distillery_bench_memory (self, (guint32) samples, &error))
+        {
+          g_printerr ("distillery-cli bench: %s\n", error->message);
+          return 1;
+        }
+      return 0;
     }
   const char *peer = compare ? find_peer (peer_path) : NULL;
   if (compare && peer == NULL)
