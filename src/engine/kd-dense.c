@@ -34,17 +34,21 @@ kd_dense_backward (float       *d_in,
                    const float *d_out,
                    const float *in,
                    const float *weight,
-                   int B, int n_in, int n_out)
+                   int B, int n_in, int n_out, bool accumulate)
 {
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, B,
-               1.0f, d_out, n_out, in, n_in, 1.0f, d_weight, n_in);
+               1.0f, d_out, n_out, in, n_in, accumulate ? 1.0f : 0.0f, d_weight, n_in);
   if (d_bias != NULL)
-    for (int b = 0; b < B; b++)
-      {
-        const float *row = d_out + (size_t) b * n_out;
-        for (int o = 0; o < n_out; o++)
-          d_bias[o] += row[o];
-      }
+    {
+      if (!accumulate)
+        memset (d_bias, 0, sizeof (float) * n_out);
+      for (int b = 0; b < B; b++)
+        {
+          const float *row = d_out + (size_t) b * n_out;
+          for (int o = 0; o < n_out; o++)
+            d_bias[o] += row[o];
+        }
+    }
   if (d_in != NULL)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,
                  1.0f, d_out, n_out, weight, n_in, 0.0f, d_in, n_in);
@@ -74,7 +78,7 @@ kd_dense_backward_naive (float       *d_in,
                          const float *d_out,
                          const float *in,
                          const float *weight,
-                         int B, int n_in, int n_out)
+                         int B, int n_in, int n_out, bool accumulate)
 {
   for (int o = 0; o < n_out; o++)
     {
@@ -83,14 +87,14 @@ kd_dense_backward_naive (float       *d_in,
           double acc = 0.0;
           for (int b = 0; b < B; b++)
             acc += (double) d_out[(size_t) b * n_out + o] * in[(size_t) b * n_in + i];
-          d_weight[(size_t) o * n_in + i] += (float) acc;
+          d_weight[(size_t) o * n_in + i] = (accumulate ? d_weight[(size_t) o * n_in + i] : 0.0f) + (float) acc;
         }
       if (d_bias != NULL)
         {
           double acc = 0.0;
           for (int b = 0; b < B; b++)
             acc += d_out[(size_t) b * n_out + o];
-          d_bias[o] += (float) acc;
+          d_bias[o] = (accumulate ? d_bias[o] : 0.0f) + (float) acc;
         }
     }
   if (d_in != NULL)

@@ -6,16 +6,21 @@
  *
  *   forward   out[B,O]  = in[B,I] . weight[O,I]^T + bias[O]
  *   backward  d_in[B,I] = d_out[B,O] . weight[O,I]        (overwrites)
- *             d_weight += d_out[B,O]^T . in[B,I]          (accumulates)
- *             d_bias   += column sums of d_out            (accumulates)
+ *             d_weight (+)= d_out[B,O]^T . in[B,I]
+ *             d_bias   (+)= column sums of d_out
  *
- * with I = n_in and O = n_out (cblas.h pulls in complex.h, whose macro I
+ * where the parameter gradients are added to what they hold when
+ * `accumulate` is true and overwrite it otherwise: a training step that
+ * overwrites needs no pass zeroing them first, and BLAS need not read
+ * them. I = n_in and O = n_out (cblas.h pulls in complex.h, whose macro I
  * rules out the short names as identifiers).
  *
  * The *_naive versions are plain loops kept as the reference the tests
  * hold the BLAS path against.
  */
 #pragma once
+
+#include <stdbool.h>
 
 void kd_dense_forward        (float       *out,      /* [B,n_out] */
                               const float *in,       /* [B,n_in] */
@@ -29,10 +34,11 @@ void kd_dense_backward       (float       *d_in,     /* [B,n_in] or NULL */
                               const float *d_out,    /* [B,n_out] */
                               const float *in,       /* [B,n_in] */
                               const float *weight,   /* [n_out,n_in] */
-                              int B, int n_in, int n_out);
+                              int B, int n_in, int n_out, bool accumulate);
 
 void kd_dense_forward_naive  (float *out, const float *in, const float *weight,
                               const float *bias, int B, int n_in, int n_out);
 void kd_dense_backward_naive (float *d_in, float *d_weight, float *d_bias,
                               const float *d_out, const float *in,
-                              const float *weight, int B, int n_in, int n_out);
+                              const float *weight, int B, int n_in, int n_out,
+                              bool accumulate);

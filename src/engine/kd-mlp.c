@@ -204,7 +204,7 @@ kd_mlp_backward (KdMlp *m, const float *d_logits, int B)
       int I = m->sizes[l], O = m->sizes[l + 1];
       float *d_in = l > 0 ? bufs[l & 1] : NULL;
       kd_dense_backward (d_in, m->d_weight[l], m->d_bias[l], d_out,
-                         m->layer_input[l], m->weight[l], B, I, O);
+                         m->layer_input[l], m->weight[l], B, I, O, false);
       if (d_in == NULL)
         break;
       /* d_in is the gradient at layer l-1's (dropped) activation. */

@@ -79,8 +79,9 @@ void         kd_mlp_zero_grad  (KdMlp *mlp);
  * input noise and dropout draw from rng. Returns the logits [B, n_classes],
  * which stay valid until the next forward. */
 const float *kd_mlp_forward    (KdMlp *mlp, const float *x, int B, bool train, KdRng *rng);
-/* Accumulates into mlp->grads the gradient of the loss whose gradient with
- * respect to the logits of the last forward is d_logits[B, n_classes]. */
+/* Writes into mlp->grads (overwriting them: no kd_mlp_zero_grad needed)
+ * the gradient of the loss whose gradient with respect to the logits of
+ * the last forward is d_logits[B, n_classes]. */
 void         kd_mlp_backward   (KdMlp *mlp, const float *d_logits, int B);
 
 /* Inference over any number of samples, in chunks of max_batch. */

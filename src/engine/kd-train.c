@@ -199,7 +199,6 @@ kd_trainer_step (KdTrainer *t, KdStepReport *report)
       parts.total = parts.ce;
     }
 
-  kd_mlp_zero_grad (t->model);
   kd_mlp_backward (t->model, t->d_logits, B);
   float lr = kd_schedule_lr (&t->config.schedule, t->config.optimizer.learning_rate,
                              t->step, t->steps_per_epoch, kd_trainer_total_steps (t));

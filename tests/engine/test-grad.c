@@ -105,7 +105,7 @@ test_dense_backward (void)
   kd_test_fill_uniform (bias, G_N_ELEMENTS (bias), -1, 1, &rng);
   kd_test_fill_uniform (probe, G_N_ELEMENTS (probe), -1, 1, &rng);
 
-  kd_dense_backward (d_in, d_weight, d_bias, probe, in, weight, B, I, O);
+  kd_dense_backward (d_in, d_weight, d_bias, probe, in, weight, B, I, O, false);
 
   numeric_gradient (numeric, in, B * I, dense_loss, &c);
   assert_gradient ("d_in", d_in, numeric, B * I);

@@ -102,17 +102,17 @@ test_dense_backward (void)
       kd_test_fill_uniform (weight, n_w, -1, 1, &rng);
       kd_test_fill_uniform (d_out, (size_t) B * O, -1, 1, &rng);
 
-      /* Gradients accumulate: start both from the same non-zero values.
-       * d_in is overwritten: start it from NaN. */
-      kd_test_fill_uniform (d_weight, n_w, -1, 1, &rng);
-      kd_test_fill_uniform (d_bias, O, -1, 1, &rng);
-      memcpy (d_weight_ref, d_weight, n_w * sizeof (float));
-      memcpy (d_bias_ref, d_bias, O * sizeof (float));
+      /* Overwriting: whatever the gradients held (NaN here) is gone, as
+       * is d_in's. */
+      for (size_t i = 0; i < n_w; i++)
+        d_weight[i] = d_weight_ref[i] = NAN;
+      for (int o = 0; o < O; o++)
+        d_bias[o] = d_bias_ref[o] = NAN;
       for (size_t i = 0; i < n_in; i++)
         d_in[i] = d_in_ref[i] = NAN;
 
-      kd_dense_backward (d_in, d_weight, d_bias, d_out, in, weight, B, I, O);
-      kd_dense_backward_naive (d_in_ref, d_weight_ref, d_bias_ref, d_out, in, weight, B, I, O);
+      kd_dense_backward (d_in, d_weight, d_bias, d_out, in, weight, B, I, O, false);
+      kd_dense_backward_naive (d_in_ref, d_weight_ref, d_bias_ref, d_out, in, weight, B, I, O, false);
 
       g_autofree char *w_in = g_strconcat ("d_in ", shape, NULL);
       g_autofree char *w_weight = g_strconcat ("d_weight ", shape, NULL);
@@ -121,10 +121,11 @@ test_dense_backward (void)
       kd_test_assert_close (w_weight, d_weight, d_weight_ref, n_w, DENSE_RTOL, DENSE_ATOL);
       kd_test_assert_close (w_bias, d_bias, d_bias_ref, O, DENSE_RTOL, DENSE_ATOL);
 
-      /* NULL d_in and d_bias: the first layer and bias-free callers. The
-       * weight gradient must come out the same, added a second time. */
-      kd_dense_backward (NULL, d_weight, NULL, d_out, in, weight, B, I, O);
-      kd_dense_backward_naive (NULL, d_weight_ref, NULL, d_out, in, weight, B, I, O);
+      /* Accumulating, with NULL d_in and d_bias (the first layer, and
+       * bias-free callers): the weight gradient comes out the same, added
+       * a second time. */
+      kd_dense_backward (NULL, d_weight, NULL, d_out, in, weight, B, I, O, true);
+      kd_dense_backward_naive (NULL, d_weight_ref, NULL, d_out, in, weight, B, I, O, true);
       g_autofree char *w_twice = g_strconcat ("d_weight added twice ", shape, NULL);
       kd_test_assert_close (w_twice, d_weight, d_weight_ref, n_w, DENSE_RTOL, DENSE_ATOL);
     }
