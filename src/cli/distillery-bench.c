@@ -88,10 +88,16 @@ measure_once (const Workload *w, const KdData *data, const float *teacher_logits
       kd_mlp_init (m, KD_INIT_HE, &rng);
       float *logits = g_new (float, data->n * data->n_classes);
       kd_mlp_predict (m, logits, data->features, 1024);   /* warm-up */
-      gint64 t = g_get_monotonic_time ();
-      kd_mlp_predict (m, logits, data->features, data->n);
-      double s = (g_get_monotonic_time () - t) / 1e6;
-      out->samples_per_second = data->n / s;
+      /* A pass takes a second or two, as short as the sgemm peak's
+       * calls: like the peak, it is the best of a few. */
+      double best = G_MAXDOUBLE;
+      for (int rep = 0; rep < 3; rep++)
+        {
+          gint64 t = g_get_monotonic_time ();
+          kd_mlp_predict (m, logits, data->features, data->n);
+          best = MIN (best, (g_get_monotonic_time () - t) / 1e6);
+        }
+      out->samples_per_second = data->n / best;
       out->gflops = kd_mlp_flops_per_sample (m) * out->samples_per_second / 1e9;
       g_free (logits);
       kd_mlp_free (m);
