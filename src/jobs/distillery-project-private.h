@@ -37,9 +37,19 @@ DistilleryStoreRun *_distillery_project_finished_teacher_run (DistilleryStore *s
 /* Fills data->answers with what the teacher reveals of the training set
  * under the experiment's policy (cached answers first), and
  * data->test_probs with its probabilities on the test set; under a
- * budget, keeps only the training samples the budget paid for. */
+ * budget, keeps only the training samples the budget paid for. Choosing
+ * them most uncertain first trains a proxy student, which reports its
+ * steps to the observer (which may stop it). */
 gboolean            _distillery_project_teacher_answers (DistilleryStore *store, DistilleryWriter *writer,
                                                          gint64 run_id, const DistilleryStoreTeacher *t,
-                                                         DistilleryRunData *data, GError **error);
+                                                         DistilleryRunData *data,
+                                                         const DistilleryRunObserver *observer, GError **error);
+/* The members of an ensemble teacher (gint64 ids); NULL for another kind. */
+GArray             *_distillery_project_ensemble_members (const DistilleryStoreTeacher *t);
+/* Records the run that trained a teacher; a teacher trained anew forgets
+ * its cached answers and those of the ensembles it is part of. For the
+ * writer thread, whose connection `store` is. */
+gboolean            _distillery_project_set_teacher_run (DistilleryStore *store, gint64 teacher_id, gint64 run_id,
+                                                         GError **error);
 
 G_END_DECLS

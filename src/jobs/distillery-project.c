@@ -771,7 +771,7 @@ static gboolean
 write_teacher_run (DistilleryStore *store, gpointer data, GError **error)
 {
   TeacherRun *t = data;
-  return distillery_store_set_teacher_run (store, t->teacher_id, t->run_id, error);
+  return _distillery_project_set_teacher_run (store, t->teacher_id, t->run_id, error);
 }
 
 static gboolean
@@ -859,16 +859,12 @@ train_teacher_unless_trained (DistilleryStore *store, DistilleryWriter *writer, 
   if (t == NULL)
     return FALSE;
   /* An ensemble is ready once its members are. */
-  if (g_strcmp0 (t->kind, "ensemble") == 0)
+  g_autoptr(GArray) members = _distillery_project_ensemble_members (t);
+  if (members != NULL)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonArray *ids = NULL;
-      if (json_parser_load_from_data (parser, t->settings, -1, NULL)
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        ids = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "members");
-      for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
-        if (json_array_get_int_element (ids, i) != teacher_id
-            && !distillery_project_train_teacher (store, writer, json_array_get_int_element (ids, i), observer, error))
+      for (guint i = 0; i < members->len; i++)
+        if (g_array_index (members, gint64, i) != teacher_id
+            && !distillery_project_train_teacher (store, writer, g_array_index (members, gint64, i), observer, error))
           return FALSE;
       return TRUE;
     }
@@ -922,7 +918,7 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
     }
   if (!_distillery_project_settings_from_json (x->settings, &p.settings, &local)
       || !prepare_data (store, x->dataset_id, &p, &local)
-      || (t != NULL && !_distillery_project_teacher_answers (store, writer, run_id, t, &p, &local)))
+      || (t != NULL && !_distillery_project_teacher_answers (store, writer, run_id, t, &p, observer, &local)))
     {
       prepared_clear (&p);
       return stop_run (writer, run_id, NULL, local, error);
