@@ -234,9 +234,13 @@ cmd_list (int argc, char **argv)
   for (guint i = 0; i < teachers->len; i++)
     {
       DistilleryStoreTeacher *t = teachers->pdata[i];
-      printf ("  %3" G_GINT64_FORMAT "  %-28s %-5s data set %" G_GINT64_FORMAT ", %s\n",
-              t->id, t->name, t->kind, t->dataset_id,
-              t->run_id ? _("trained") : _("not trained"));
+      gint64 cached = distillery_project_count_cached_answers (store, t->id, NULL);
+      g_autofree char *answers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " answer cached",
+                                                               "%" PRId64 " answers cached", (gulong) MAX (cached, 0)),
+                                                  MAX (cached, 0));
+      const char *state = g_str_equal (t->kind, "mlp") ? (t->run_id ? _("trained") : _("not trained")) : NULL;
+      printf ("  %3" G_GINT64_FORMAT "  %-28s %-8s data set %" G_GINT64_FORMAT ", %s%s%s\n",
+              t->id, t->name, t->kind, t->dataset_id, state ? state : "", state ? ", " : "", answers);
     }
   printf ("\n%s\n", _("Experiments"));
   for (guint i = 0; i < experiments->len; i++)
@@ -813,13 +817,66 @@ pick_dataset (DistilleryStore *store, gint64 asked, GError **error)
   return ((DistilleryStoreDataset *) datasets->pdata[0])->id;
 }
 
+/* "1,2.5,0" -> n numbers; NULL (and a usage message) on anything else. */
+static double *
+parse_weights (const char *text, guint *n)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autofree double *weights = g_new (double, MAX (g_strv_length (parts), 1));
+
+  *n = g_strv_length (parts);
+  for (guint i = 0; i < *n; i++)
+    {
+      char *end = NULL;
+      weights[i] = g_ascii_strtod (g_strstrip (parts[i]), &end);
+      if (end == parts[i] || *end != '\0')
+        return NULL;
+    }
+  return g_steal_pointer (&weights);
+}
+
+/* --change ID: an ensemble's weights, or a program's command and time-out. */
+static int
+change_teacher (DistilleryStore *store, gint64 id, const char *weight_list, const char *program, int timeout_ms)
+{
+  GError *error = NULL;
+
+  if ((weight_list != NULL) == (program != NULL || timeout_ms > 0))
+    return usage_error ("teacher", _("with --change, give --weights W,W,... (an ensemble), or --program COMMAND, --timeout MS or both (a program)"));
+  if (weight_list != NULL)
+    {
+      guint n;
+      g_autofree double *weights = parse_weights (weight_list, &n);
+      if (weights == NULL)
+        return usage_error ("teacher", _("--weights takes numbers separated by commas"));
+      if (!distillery_project_set_ensemble_weights (store, id, weights, n, &error))
+        return fail ("teacher", error);
+    }
+  else
+    {
+      g_auto(GStrv) program_argv = NULL;
+      if (program != NULL && !g_shell_parse_argv (program, NULL, &program_argv, &error))
+        return fail ("teacher", error);
+      if (!distillery_project_set_program_command (store, id, (const char *const *) program_argv,
+                                                   timeout_ms > 0 ? (guint) timeout_ms : 0, &error))
+        return fail ("teacher", error);
+    }
+  gint64 cached = distillery_project_count_cached_answers (store, id, &error);
+  if (cached < 0)
+    return fail ("teacher", error);
+  printf (g_dngettext (GETTEXT_PACKAGE, "Changed teacher %" PRId64 "; %" PRId64 " answer stays cached.\n",
+                       "Changed teacher %" PRId64 "; %" PRId64 " answers stay cached.\n", (gulong) cached),
+          id, cached);
+  return 0;
+}
+
 static int
 cmd_teacher (int argc, char **argv)
 {
   g_autofree char *answers = NULL, *kind_name = NULL, *id_column = NULL, *name = NULL;
   g_autofree char *ensemble = NULL, *weight_list = NULL, *mode = NULL, *program = NULL;
-  gint64 dataset = 0;
-  int timeout_ms = 10000;
+  gint64 dataset = 0, change = 0;
+  int timeout_ms = -1;
   double temperature = 1;
   GError *error = NULL;
   GOptionEntry entries[] = {
@@ -834,18 +891,23 @@ cmd_teacher (int argc, char **argv)
     { "temperature", 'T', 0, G_OPTION_ARG_DOUBLE, &temperature, N_("The ensemble's temperature (default 1)"), N_("T") },
     { "program", 0, 0, G_OPTION_ARG_STRING, &program, N_("A program that answers (docs/teacher-protocol.md); run without a shell"), N_("COMMAND") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_ms, N_("Milliseconds the program may take per batch (default 10000)"), N_("MS") },
+    { "change", 0, 0, G_OPTION_ARG_INT64, &change, N_("Change this teacher instead of adding one: an ensemble's --weights, or a program's --program or --timeout"), N_("ID") },
     { NULL }
   };
   if (!parse ("teacher", "FILE", _("Add a teacher: answers recorded elsewhere, an ensemble, or a program."),
               entries, &argc, &argv, 1, 1, &error))
     return fail ("teacher", error);
-  if ((answers != NULL) + (ensemble != NULL) + (program != NULL) != 1 || name == NULL)
-    return usage_error ("teacher", _("give --name and one of --answers FILE --kind KIND, --ensemble ID,ID or --program COMMAND"));
-  if (timeout_ms < 1)
+  if (timeout_ms == 0 || timeout_ms < -1)
     return usage_error ("teacher", _("--timeout is a number of milliseconds above zero"));
+  if (change == 0 && ((answers != NULL) + (ensemble != NULL) + (program != NULL) != 1 || name == NULL))
+    return usage_error ("teacher", _("give --name and one of --answers FILE --kind KIND, --ensemble ID,ID or --program COMMAND"));
+  if (change != 0 && (answers != NULL || ensemble != NULL || name != NULL))
+    return usage_error ("teacher", _("--change changes a teacher's weights or program; it takes no --name, --answers or --ensemble"));
   g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
   if (store == NULL)
     return fail ("teacher", error);
+  if (change != 0)
+    return change_teacher (store, change, weight_list, program, timeout_ms);
 
   gint64 id = 0;
   if (program != NULL)
@@ -855,7 +917,7 @@ cmd_teacher (int argc, char **argv)
       if (!g_shell_parse_argv (program, NULL, &program_argv, &error)
           || (dataset = pick_dataset (store, dataset, &error)) == 0
           || (id = distillery_project_add_program_teacher (store, name, dataset, (const char *const *) program_argv,
-                                                           (guint) timeout_ms, &error)) == 0)
+                                                           timeout_ms > 0 ? (guint) timeout_ms : 10000, &error)) == 0)
         return fail ("teacher", error);
     }
   else if (answers != NULL)
@@ -871,22 +933,19 @@ cmd_teacher (int argc, char **argv)
   else
     {
       g_auto(GStrv) ids = g_strsplit (ensemble, ",", -1);
-      g_auto(GStrv) ws = weight_list ? g_strsplit (weight_list, ",", -1) : NULL;
-      guint n = g_strv_length (ids);
+      guint n = g_strv_length (ids), n_weights = n;
       g_autofree gint64 *members = g_new (gint64, MAX (n, 1));
-      g_autofree double *weights = g_new (double, MAX (n, 1));
-      if (ws != NULL && g_strv_length (ws) != n)
+      g_autofree double *weights = weight_list ? parse_weights (weight_list, &n_weights) : NULL;
+      if (weight_list != NULL && weights == NULL)
+        return usage_error ("teacher", _("--weights takes numbers separated by commas"));
+      if (n_weights != n)
         return usage_error ("teacher", _("give one weight per teacher"));
       for (guint i = 0; i < n; i++)
         {
           guint64 v;
-          char *end = NULL;
           if (!g_ascii_string_to_unsigned (g_strstrip (ids[i]), 10, 1, G_MAXINT64, &v, NULL))
             return usage_error ("teacher", _("--ensemble takes teacher numbers, as “distillery-cli list” shows"));
           members[i] = (gint64) v;
-          weights[i] = ws ? g_ascii_strtod (ws[i], &end) : 1;
-          if (ws != NULL && (end == ws[i] || *end != '\0'))
-            return usage_error ("teacher", _("--weights takes numbers separated by commas"));
         }
       if (mode != NULL && !g_str_equal (mode, "probabilities") && !g_str_equal (mode, "logits"))
         return usage_error ("teacher", _("--mode is “probabilities” or “logits”"));
@@ -903,6 +962,7 @@ static int
 cmd_experiment (int argc, char **argv)
 {
   g_autofree char *name = NULL, *teacher = NULL, *reveals = NULL, *settings_path = NULL, *seeds = NULL;
+  g_autofree char *selection = NULL;
   gint64 dataset = 0, budget = 0;
   int digits = -1;
   GError *error = NULL;
@@ -912,6 +972,7 @@ cmd_experiment (int argc, char **argv)
     { "dataset", 0, 0, G_OPTION_ARG_INT64, &dataset, N_("The data set (default: the teacher's, or the only one)"), N_("ID") },
     { "reveals", 0, 0, G_OPTION_ARG_STRING, &reveals, N_("What the teacher reveals: logits, probabilities, probabilities:N, top-k:K or labels"), N_("POLICY") },
     { "budget", 0, 0, G_OPTION_ARG_INT64, &budget, N_("Questions the teacher may be asked (default: no limit)"), N_("N") },
+    { "select", 0, 0, G_OPTION_ARG_STRING, &selection, N_("Which samples a budget pays for: random (default) or uncertain (the most uncertain first)"), N_("HOW") },
     { "experiment", 'e', 0, G_OPTION_ARG_FILENAME, &settings_path, N_("Settings, as experiment JSON"), N_("FILE") },
     { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds, N_("Seeds, one run each"), N_("1,2,3") },
     { NULL }
@@ -958,6 +1019,10 @@ cmd_experiment (int argc, char **argv)
   if (budget < 0)
     return usage_error ("experiment", _("--budget is a number of questions"));
   settings->budget = budget;
+  if (selection != NULL && !g_str_equal (selection, "random") && !g_str_equal (selection, "uncertain"))
+    return usage_error ("experiment", _("--select is “random” or “uncertain”"));
+  if (selection != NULL)
+    settings->selection = g_str_equal (selection, "uncertain") ? DISTILLERY_SELECT_UNCERTAIN : DISTILLERY_SELECT_RANDOM;
   gint64 id = distillery_project_add_experiment (store, name, dataset, teacher_id, settings, &error);
   if (id == 0)
     return fail ("experiment", error);

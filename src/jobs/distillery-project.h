@@ -108,6 +108,35 @@ gint64           distillery_project_import_answers (DistilleryStore *store, gint
                                                     const char *path, DistilleryAnswerKind kind,
                                                     const char *id_column, GError **error);
 
+/* Changing a teacher: the answers cached for it are no longer its
+ * answers, so they are forgotten, with those of every ensemble that
+ * contains it (directly or through other ensembles), and the next run
+ * asks again. A recorded-answers teacher never loses its answers. A
+ * trained teacher that gets a new finished run forgets the same way. */
+
+/* Changes an ensemble's member weights (n_weights must equal its number
+ * of members; weights >= 0, not all zero), and forgets the cached answers
+ * of this ensemble and of every ensemble that contains it. */
+gboolean         distillery_project_set_ensemble_weights (DistilleryStore *store, gint64 teacher_id,
+                                                          const double *weights, guint n_weights, GError **error);
+/* Changes the command and time-out of an external-program teacher
+ * (argv NULL or timeout_ms 0: as it was), records the user's consent for the new
+ * command in this project, and forgets the cached answers of it and of
+ * the ensembles that contain it (unless the command stayed the same: a
+ * time-out changes no answer). */
+gboolean         distillery_project_set_program_command (DistilleryStore *store, gint64 teacher_id,
+                                                         const char *const *argv, guint timeout_ms, GError **error);
+/* The members, weights, combination and temperature of an ensemble
+ * teacher. members and weights are newly allocated arrays of *n_members
+ * (either may be NULL when not wanted). */
+gboolean         distillery_project_get_ensemble (DistilleryStore *store, gint64 teacher_id, gint64 **members,
+                                                  double **weights, guint *n_members, gboolean *logits,
+                                                  double *temperature, GError **error);
+/* The number of answers cached for this teacher (all data sets, splits
+ * and policies; for recorded answers, the answers themselves too); -1 on
+ * error. */
+gint64           distillery_project_count_cached_answers (DistilleryStore *store, gint64 teacher_id, GError **error);
+
 /* One of a run's final metrics (its final_metrics JSON: accuracy,
  * agreement, kl, ece, loss, seconds, samples_per_second, queries_asked,
  * queries_cached), NaN when it has none. */

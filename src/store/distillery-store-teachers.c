@@ -126,6 +126,77 @@ distillery_store_set_teacher_run (DistilleryStore  *store,
   return _distillery_store_run (store, stmt, error);
 }
 
+/* Recorded answers are the teacher itself: whatever else is forgotten,
+ * a teacher of kind "answers" keeps its rows. */
+static gboolean
+forget_answers (DistilleryStore *store,
+                gint64           teacher_id,
+                GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = _distillery_store_statement (store,
+                                      "DELETE FROM teacher_answers WHERE teacher_id = ?1"
+                                      " AND NOT EXISTS (SELECT 1 FROM teachers WHERE id = ?1 AND kind = 'answers')",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, teacher_id);
+  return _distillery_store_run (store, stmt, error);
+}
+
+gboolean
+distillery_store_change_teacher (DistilleryStore  *store,
+                                 gint64            teacher_id,
+                                 const char       *settings,
+                                 gint64            run_id,
+                                 const gint64     *stale,
+                                 guint             n_stale,
+                                 GError          **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (stale != NULL || n_stale == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_distillery_store_writable (store, error)
+      || !_distillery_store_require (store, STORE_TEACHER, teacher_id, error)
+      || (settings != NULL
+          && !_distillery_store_check_json (store, settings,
+                                            _("The settings of a teacher are not valid JSON, so the project “%s” cannot keep them."),
+                                            error))
+      || (run_id > 0 && !_distillery_store_require (store, STORE_RUN, run_id, error))
+      || !_distillery_store_begin (store, error))
+    return FALSE;
+
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = TRUE;
+  if (settings != NULL || run_id >= 0)
+    {
+      stmt = _distillery_store_statement (store,
+                                          "UPDATE teachers SET settings = coalesce (?2, settings),"
+                                          " run_id = CASE WHEN ?3 < 0 THEN run_id ELSE nullif (?3, 0) END"
+                                          " WHERE id = ?1",
+                                          error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, teacher_id);
+          if (settings != NULL)
+            sqlite3_bind_text (stmt, 2, settings, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 3, run_id);
+          ok = _distillery_store_run (store, stmt, error);
+        }
+    }
+  for (guint i = 0; ok && i < n_stale; i++)
+    ok = forget_answers (store, stale[i], error);
+  if (!ok || !_distillery_store_commit (store, error))
+    {
+      _distillery_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 distillery_store_teacher_free (DistilleryStoreTeacher *teacher)
 {
@@ -287,4 +358,29 @@ distillery_store_clear_answers (DistilleryStore  *store,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, teacher_id);
   return _distillery_store_run (store, stmt, error);
+}
+
+gint64
+distillery_store_count_answers (DistilleryStore  *store,
+                                gint64            teacher_id,
+                                GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!_distillery_store_require (store, STORE_TEACHER, teacher_id, error))
+    return -1;
+  stmt = _distillery_store_statement (store, "SELECT count(*) FROM teacher_answers WHERE teacher_id = ?1", error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, teacher_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    {
+      _distillery_store_fail (store, rc, error);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
 }

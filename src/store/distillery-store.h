@@ -167,6 +167,14 @@ GPtrArray        *distillery_store_list_teachers (DistilleryStore *store, GError
 DistilleryStoreTeacher *distillery_store_get_teacher (DistilleryStore *store, gint64 id, GError **error);
 gboolean          distillery_store_set_teacher_run (DistilleryStore *store, gint64 teacher_id, gint64 run_id, GError **error);
 void              distillery_store_teacher_free (DistilleryStoreTeacher *teacher);
+/* A teacher changed: its new settings (NULL: as they were) and the run
+ * that trained it (-1: as it was, 0: none), and, in the same transaction,
+ * the cached answers of the teachers in `stale` forgotten (it and those
+ * whose answers come from it). A teacher of kind "answers" keeps its
+ * rows: recorded answers are the teacher itself. */
+gboolean          distillery_store_change_teacher (DistilleryStore *store, gint64 teacher_id, const char *settings,
+                                                   gint64 run_id, const gint64 *stale, guint n_stale,
+                                                   GError **error);
 
 /* The teacher-answer cache: one row of n_classes floats per sample, keyed
  * by teacher, data set, split ("train" or "test") and disclosure policy. */
@@ -181,6 +189,9 @@ gint64            distillery_store_get_answers (DistilleryStore *store, gint64 t
                                                 float *rows, guint n_samples, guint n_classes,
                                                 gboolean *found, GError **error);
 gboolean          distillery_store_clear_answers (DistilleryStore *store, gint64 teacher_id, GError **error);
+/* How many answers the cache holds for the teacher: every data set, split
+ * and policy (a recorded-answers teacher's own rows included); -1 on error. */
+gint64            distillery_store_count_answers (DistilleryStore *store, gint64 teacher_id, GError **error);
 
 gint64            distillery_store_add_experiment (DistilleryStore *store, const DistilleryStoreExperiment *e, GError **error);
 GPtrArray        *distillery_store_list_experiments (DistilleryStore *store, GError **error);

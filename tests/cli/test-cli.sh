@@ -96,6 +96,21 @@ check "$(contains "$tmp/report.json" '"queries_asked" *: *200')" "and asked the 
 "$cli" sweep "$p" "Labels only" --budgets 40,600 >"$tmp/sweep" 2>&1; check $? "a budget sweep trains a student per budget"
 few=$(awk '$1 == 40 {print $4}' "$tmp/sweep"); many=$(awk '$1 == 600 {print $4}' "$tmp/sweep")
 awk -v a="$few" -v b="$many" 'BEGIN { exit !(b > a + 5) }'; check $? "600 questions buy more agreement than 40 ($few % against $many %)"
+"$cli" experiment "$p" --name "Uncertain labels" --teacher 1 --reveals labels --budget 100 --select uncertain >"$tmp/out" 2>&1
+check $? "an experiment that asks the most uncertain first"
+"$cli" run "$p" "Uncertain labels" >"$tmp/out" 2>&1; check $? "it runs"
+"$cli" report "$p" --format json >"$tmp/report.json" 2>&1
+grep -o '"queries_[a-z]*" *: *[0-9.]*' "$tmp/report.json" | tail -2 | awk -F: '{ s += $2 } END { exit !(s == 100) }'
+check $? "and is shown exactly 100 answers"
+"$cli" experiment "$p" --name "Sometimes" --teacher 1 --budget 100 --select sometimes >"$tmp/out" 2>&1; test $? = 2
+check $? "an unknown selection is a usage error"
+"$cli" list "$p" >"$tmp/list" 2>&1
+check "$(contains "$tmp/list" "One-teacher ensemble .*200 answers cached")" "list counts the ensemble's cached answers"
+"$cli" teacher "$p" --change "$ens" --weights 2 >"$tmp/out" 2>&1; check $? "an ensemble's weights change"
+check "$(contains "$tmp/out" "0 answers stay cached")" "and its cached answers are forgotten"
+"$cli" teacher "$p" --change 1 --weights 2 >"$tmp/out" 2>&1; test $? = 1; check $? "a network has no weights to change"
+check "$(contains "$tmp/out" "is not an ensemble")" "and the message says so"
+"$cli" teacher "$p" --change "$ens" >"$tmp/out" 2>&1; test $? = 2; check $? "--change with nothing to change is a usage error"
 "$cli" teacher "$p" --name nothing >"$tmp/out" 2>&1; test $? = 2; check $? "a teacher of no kind is a usage error"
 
 # A teacher that is a program: whoever adds it lets it run in that
@@ -112,6 +127,11 @@ check $? "a project from elsewhere does not start the program"
 check "$(contains "$tmp/out" "allow-external")" "and says how to allow it"
 "$cli" run "$tmp/received.distillery" "Program student" --allow-external >"$tmp/out" 2>&1
 check $? "with --allow-external it runs"
+"$cli" teacher "$p" --change "$prog" --program "$teacher_program --features 64 --classes 10 --returns logits" >"$tmp/out" 2>&1
+check $? "a program teacher's command changes"
+"$cli" run "$p" "Program student" >"$tmp/out" 2>&1; check $? "and the new command runs without asking again"
+"$cli" teacher "$p" --change "$prog" --timeout 20000 >"$tmp/out" 2>&1; check $? "its time-out changes"
+check "$(contains "$tmp/out" " [1-9][0-9]* answers stay cached")" "and a new time-out keeps its answers"
 "$cli" experiment "$p" --name "Odd" --teacher "$ens" --reveals everything >"$tmp/out" 2>&1; test $? = 1
 check $? "an unknown policy is refused"
 check "$(contains "$tmp/out" "not a disclosure policy")" "and says what policies there are"

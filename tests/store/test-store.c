@@ -795,6 +795,67 @@ test_answers (void)
   g_assert_no_error (error);
 }
 
+/* A teacher that changes forgets, in the same transaction, the answers
+ * of the teachers named stale; recorded answers ("answers" teachers) are
+ * never forgotten; a change that is refused forgets nothing. */
+static void
+test_change_teacher (void)
+{
+  g_autofree char *path = scratch_path ("change.distillery");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = NULL;
+  Project project = make_project (path);
+  DistilleryStoreTeacher mlp = { .name = "Net", .kind = "mlp", .dataset_id = project.dataset };
+  DistilleryStoreTeacher recorded = { .name = "Recorded", .kind = "answers", .dataset_id = project.dataset };
+  DistilleryStoreTeacher ensemble = { .name = "Both", .kind = "ensemble", .dataset_id = project.dataset };
+  const guint32 samples[] = { 0, 1, 2 };
+  const float rows[] = { 1, 0, 0, 1, 1, 0 };
+  gint64 ids[3];
+
+  store = distillery_store_open (path, DISTILLERY_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  ids[0] = distillery_store_add_teacher (store, &mlp, &error);
+  ids[1] = distillery_store_add_teacher (store, &recorded, &error);
+  ids[2] = distillery_store_add_teacher (store, &ensemble, &error);
+  g_assert_no_error (error);
+  for (guint t = 0; t < 3; t++)
+    {
+      g_assert_true (distillery_store_put_answers (store, ids[t], project.dataset, "train", "labels", samples, rows,
+                                                   3 - t, 2, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (distillery_store_count_answers (store, ids[t], &error), ==, 3 - t);
+    }
+  g_assert_cmpint (distillery_store_count_answers (store, 999, &error), ==, -1);
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Refused: settings that are not JSON, a run that is not there. */
+  g_assert_false (distillery_store_change_teacher (store, ids[0], "{", -1, ids, 3, &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (distillery_store_change_teacher (store, ids[0], NULL, 999, ids, 3, &error));
+  g_assert_error (error, DISTILLERY_STORE_ERROR, DISTILLERY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (distillery_store_count_answers (store, ids[0], &error), ==, 3);
+
+  g_assert_true (distillery_store_change_teacher (store, ids[0], "{\"hidden\":[8]}", project.run, ids, 3, &error));
+  g_assert_no_error (error);
+  g_autoptr(DistilleryStoreTeacher) got = distillery_store_get_teacher (store, ids[0], &error);
+  g_assert_cmpstr (got->settings, ==, "{\"hidden\":[8]}");
+  g_assert_cmpint (got->run_id, ==, project.run);
+  g_assert_cmpint (distillery_store_count_answers (store, ids[0], &error), ==, 0);
+  g_assert_cmpint (distillery_store_count_answers (store, ids[1], &error), ==, 2);
+  g_assert_cmpint (distillery_store_count_answers (store, ids[2], &error), ==, 0);
+
+  /* Settings and run as they were, run cleared. */
+  g_assert_true (distillery_store_change_teacher (store, ids[0], NULL, 0, NULL, 0, &error));
+  g_clear_pointer (&got, distillery_store_teacher_free);
+  got = distillery_store_get_teacher (store, ids[0], &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->settings, ==, "{\"hidden\":[8]}");
+  g_assert_cmpint (got->run_id, ==, 0);
+}
+
 /* Settings change until the experiment has runs; a name changes always;
  * deleting takes the runs and what they logged with it. */
 static void
@@ -1533,7 +1594,7 @@ assert_writes_refused (DistilleryStore *store,
   DistilleryEpochRow epoch = { .epoch = 5 };
   guint32 sample = 0;
   float answer = 1;
-  GError *errors[13] = { NULL };
+  GError *errors[14] = { NULL };
   int n = 0;
 
   g_assert_cmpint (distillery_store_add_dataset (store, &meta, NULL, 0, &errors[n++]), ==, 0);
@@ -1541,6 +1602,7 @@ assert_writes_refused (DistilleryStore *store,
   g_assert_false (distillery_store_set_teacher_run (store, 1, 0, &errors[n++]));
   g_assert_false (distillery_store_put_answers (store, 1, project->dataset, "train", "p", &sample, &answer, 1, 1, &errors[n++]));
   g_assert_false (distillery_store_clear_answers (store, 1, &errors[n++]));
+  g_assert_false (distillery_store_change_teacher (store, 1, "{}", -1, NULL, 0, &errors[n++]));
   g_assert_cmpint (distillery_store_add_experiment (store, &experiment, &errors[n++]), ==, 0);
   g_assert_cmpint (distillery_store_add_run (store, 0, 0, 1, &errors[n++]), ==, 0);
   g_assert_false (distillery_store_set_run_status (store, project->run, DISTILLERY_RUN_RUNNING, NULL, &errors[n++]));
@@ -1985,6 +2047,7 @@ main (int    argc,
   g_test_add_func ("/store/datasets/round-trip", test_datasets);
   g_test_add_func ("/store/teachers/round-trip", test_teachers);
   g_test_add_func ("/store/answers/cache", test_answers);
+  g_test_add_func ("/store/answers/change-teacher", test_change_teacher);
   g_test_add_func ("/store/experiments/round-trip", test_experiments);
   g_test_add_func ("/store/experiments/edit-and-delete", test_experiments_edit);
   g_test_add_func ("/store/runs/status-and-result", test_runs);
