@@ -22,7 +22,6 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
-#include "distillery-consent.h"
 #include "distillery-dialogs.h"
 #include "distillery-experiment.h"
 #include "distillery-project.h"
@@ -627,30 +626,16 @@ run_now (DistilleryExperimentPage *self)
     start_runs (self);
 }
 
-typedef struct
-{
-  DistilleryExperimentPage *page;
-  char                    **commands;
-} Consenting;
-
 static void
-programs_confirmed (gboolean confirmed, gpointer data)
+programs_allowed (gboolean allowed, const GError *error, gpointer data)
 {
-  Consenting *c = data;
-  DistilleryExperimentPage *self = c->page;
-  g_autoptr(GError) error = NULL;
+  DistilleryExperimentPage *self = data;
 
-  for (guint i = 0; confirmed && self->session != NULL && c->commands[i] != NULL; i++)
-    if (!distillery_consent_allow (distillery_session_get_path (self->session), c->commands[i], &error))
-      {
-        g_signal_emit (self, signals[MESSAGE], 0, error->message);
-        confirmed = FALSE;
-      }
-  if (confirmed && self->session != NULL)
+  if (error != NULL)
+    g_signal_emit (self, signals[MESSAGE], 0, error->message);
+  if (allowed && self->session != NULL)
     run_now (self);
-  g_strfreev (c->commands);
-  g_object_unref (c->page);
-  g_free (c);
+  g_object_unref (self);
 }
 
 void
@@ -662,23 +647,8 @@ distillery_experiment_page_run (DistilleryExperimentPage *self)
     return;
   /* A program teacher of a project from elsewhere runs only once the
    * user agreed, for this project and this command (remembered). */
-  g_auto(GStrv) commands = self->teacher_id != 0
-    ? distillery_project_programs_to_allow (distillery_session_get_store (self->session), self->teacher_id, NULL)
-    : NULL;
-  if (commands == NULL || commands[0] == NULL)
-    {
-      run_now (self);
-      return;
-    }
-  g_autofree char *list = g_strjoinv ("\n", commands);
-  g_autofree char *body = g_strdup_printf (_("This experiment’s teacher runs programs that came with the project:\n\n%s\n\n"
-                                             "They run with your permissions. Allow them only if you trust where "
-                                             "the project came from."), list);
-  Consenting *c = g_new0 (Consenting, 1);
-  c->page = g_object_ref (self);
-  c->commands = g_steal_pointer (&commands);
-  distillery_confirm (GTK_WIDGET (self), _("Allow the Teacher’s Programs to Run?"), body, _("_Cancel"),
-                      _("_Allow and Run"), FALSE, programs_confirmed, c);
+  distillery_allow_programs (GTK_WIDGET (self), self->session, self->teacher_id, programs_allowed,
+                             g_object_ref (self));
 }
 
 void
