@@ -373,10 +373,6 @@ distillery_teacher_page_init (DistilleryTeacherPage *self)
   gtk_box_append (GTK_BOX (buttons), self->train_button);
   gtk_box_append (GTK_BOX (box), buttons);
 
-  self->editor = distillery_teacher_editor_new ();
-  g_signal_connect_swapped (self->editor, "message", G_CALLBACK (editor_message), self);
-  gtk_box_append (GTK_BOX (box), self->editor);
-
   /* A program's stderr as it wrote it: monospace, selectable, scrolled. */
   self->stderr_group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->stderr_group), _("Program’s Messages"));
@@ -403,6 +399,10 @@ distillery_teacher_page_init (DistilleryTeacherPage *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->stderr_group), text_scroll);
   gtk_widget_set_visible (self->stderr_group, FALSE);
   gtk_box_append (GTK_BOX (box), self->stderr_group);
+
+  self->editor = distillery_teacher_editor_new ();
+  g_signal_connect_swapped (self->editor, "message", G_CALLBACK (editor_message), self);
+  gtk_box_append (GTK_BOX (box), self->editor);
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (charts), _("Training"));
   self->dashboard = distillery_run_dashboard_new ();

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "distillery-dialogs.h"
+#include "distillery-sweep.h"
 #include "distillery-teacher-dialog.h"
 #include "distillery-window-private.h"
 
@@ -289,6 +290,8 @@ update_run_action (DistilleryWindow *self)
                                                    ? reason : _("Train the experiment, one run per seed (Ctrl+R)"));
   _distillery_window_set_enabled (self, "stop",
                                  on_experiment && distillery_experiment_page_can_stop (self->experiment_page));
+  _distillery_window_set_enabled (self, "budget-sweep",
+                                 on_experiment && distillery_experiment_page_can_sweep (self->experiment_page));
   _distillery_window_set_enabled (self, "duplicate-experiment", on_experiment);
   _distillery_window_set_enabled (self, "delete-experiment", on_experiment);
 }
@@ -682,6 +685,23 @@ experiment_created (DistilleryExperimentPage *page, gint64 experiment_id, Distil
 }
 
 static void
+sweep_message (GObject *owner, const char *message)
+{
+  _distillery_window_toast (DISTILLERY_WINDOW (owner), message);
+}
+
+static void
+budget_sweep_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  DistilleryWindow *self = data;
+
+  if (self->session != NULL && distillery_experiment_page_can_sweep (self->experiment_page))
+    distillery_sweep_ask (GTK_WIDGET (self), self->session,
+                          distillery_experiment_page_get_experiment (self->experiment_page), G_OBJECT (self),
+                          sweep_message);
+}
+
+static void
 teacher_added (DistilleryTeacherDialog *dialog, gint64 teacher_id, DistilleryWindow *self)
 {
   self->selected_kind = DISTILLERY_ITEM_TEACHER;
@@ -746,6 +766,7 @@ static const GActionEntry window_actions[] = {
   { .name = "duplicate-experiment", .activate = duplicate_experiment_activated },
   { .name = "delete-experiment", .activate = delete_experiment_activated },
   { .name = "new-teacher", .activate = new_teacher_activated, .parameter_type = "s" },
+  { .name = "budget-sweep", .activate = budget_sweep_activated },
 };
 
 void
@@ -877,6 +898,7 @@ distillery_window_init (DistilleryWindow *self)
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->experiment_page), "experiment");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->compare_page), "compare");
   g_signal_connect (self->experiment_page, "notify::can-run", G_CALLBACK (page_state_changed), self);
+  g_signal_connect (self->experiment_page, "notify::can-sweep", G_CALLBACK (page_state_changed), self);
   g_signal_connect (self->experiment_page, "created", G_CALLBACK (experiment_created), self);
   g_signal_connect (self->experiment_page, "message", G_CALLBACK (page_message), self);
   g_signal_connect (self->teacher_page, "message", G_CALLBACK (page_message), self);

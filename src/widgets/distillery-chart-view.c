@@ -209,10 +209,12 @@ distillery_chart_view_set_chart (DistilleryChartView *self,
       g_ptr_array_add (self->bindings,
                        g_object_bind_property (chart, "log-y", self->log_y, "active",
                                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
-      /* An x of its own (x-label) has no modes to choose from. */
-      gtk_widget_set_visible (self->x_mode, curves && distillery_chart_get_x_label (chart) == NULL);
-      gtk_widget_set_visible (self->smoothing_label, curves);
-      gtk_widget_set_visible (self->smoothing, curves);
+      /* An x of its own (x-label: a point per run, say) has no modes to
+       * choose from, nor a training curve's noise to smooth. */
+      gboolean over_time = curves && distillery_chart_get_x_label (chart) == NULL;
+      gtk_widget_set_visible (self->x_mode, over_time);
+      gtk_widget_set_visible (self->smoothing_label, over_time);
+      gtk_widget_set_visible (self->smoothing, over_time);
       gtk_widget_set_visible (self->log_y, curves);
       update_legend (self);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,

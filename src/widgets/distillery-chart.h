@@ -49,7 +49,7 @@ const char          *distillery_chart_x_mode_label   (DistilleryChartXMode mode)
 /* What the x axis counts when it is none of the x modes (the points of a
  * chart of several runs, each at its own number of questions, say): it
  * names the axis instead of the mode, and the view offers no choice of
- * mode. NULL: the mode's name. */
+ * mode, nor smoothing. NULL: the mode's name. */
 void                 distillery_chart_set_x_label    (DistilleryChart *chart, const char *label);
 const char          *distillery_chart_get_x_label    (DistilleryChart *chart);
 /* The x axis' name as drawn: the x label, or the mode's. */
