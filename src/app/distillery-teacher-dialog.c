@@ -679,7 +679,16 @@ written (GObject *source, GAsyncResult *result, gpointer data)
   DistilleryTeacherDialog *self = a->dialog;
   g_autoptr(GError) error = NULL;
 
-  if (!distillery_session_write_finish (DISTILLERY_SESSION (source), result, &error))
+  gboolean ok = distillery_session_write_finish (DISTILLERY_SESSION (source), result, &error);
+
+  /* Closed meanwhile: its widgets are gone, and a teacher added is
+   * shown all the same. */
+  if (self->session == NULL)
+    {
+      if (ok)
+        g_signal_emit (self, signals[ADDED], 0, a->teacher_id);
+    }
+  else if (!ok)
     {
       g_autofree char *message = g_strdup_printf (_("The teacher cannot be added. %s"), error->message);
       failed (self, message);
@@ -724,7 +733,15 @@ checked (GObject *source, GAsyncResult *result, gpointer data)
   Adding *a = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* Closed while the program was being checked: not added. */
+  if (self->session == NULL)
+    {
+      adding_free (a);
+      return;
+    }
+  if (!ok)
     {
       g_autofree char *message = g_strdup_printf (_("The program does not answer as a teacher. %s"), error->message);
       failed (self, message);

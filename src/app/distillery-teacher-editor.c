@@ -272,6 +272,13 @@ changed (GObject *source, GAsyncResult *result, gpointer data)
   DistilleryTeacherEditor *self = c->editor;
   g_autoptr(GError) error = NULL;
 
+  if (self->group == NULL)
+    {
+      /* The page went meanwhile. */
+      distillery_session_write_finish (DISTILLERY_SESSION (source), result, NULL);
+      change_free (c);
+      return;
+    }
   gtk_widget_set_sensitive (self->group, TRUE);
   if (!distillery_session_write_finish (DISTILLERY_SESSION (source), result, &error))
     g_signal_emit (self, signals[MESSAGE], 0, error->message);
