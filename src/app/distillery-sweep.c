@@ -312,9 +312,11 @@ distillery_sweep_find_copies (DistilleryStore *store, gint64 experiment_id, GArr
                         ? budget_of (y->settings) : 0;
       if (budget <= 0)
         continue;
-      /* The name distillery_project_add_budget_sweep gives a copy. */
+      /* The name distillery_project_add_budget_sweep gives a copy, in
+       * this language or, made by a CLI without one, in English. */
       g_autofree char *name = g_strdup_printf (_("%s, %" PRId64 " questions"), x->name, budget);
-      if (g_strcmp0 (name, y->name) != 0)
+      g_autofree char *english = g_strdup_printf ("%s, %" PRId64 " questions", x->name, budget);
+      if (g_strcmp0 (name, y->name) != 0 && g_strcmp0 (english, y->name) != 0)
         continue;
       gint64 pair[2] = { budget, y->id };
       g_array_append_val (pairs, pair);
