@@ -22,12 +22,12 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
-#include "distillery-consent.h"
 #include "distillery-dialogs.h"
 #include "distillery-experiment.h"
 #include "distillery-project.h"
 #include "distillery-experiment-page.h"
 #include "distillery-run-dashboard.h"
+#include "distillery-sweep.h"
 
 struct _DistilleryExperimentPage
 {
@@ -60,6 +60,8 @@ struct _DistilleryExperimentPage
   GtkWidget            *reason_label;
   GtkWidget            *run_button;
   GtkWidget            *stop_button;
+  GtkWidget            *sweep_button;
+  GtkWidget            *sweep_view;
   GtkWidget            *dashboard;
   GtkWidget            *runs_list;
   GtkWidget            *runs_placeholder;
@@ -73,7 +75,7 @@ struct _DistilleryExperimentPage
   guint                 n_classes;
   gboolean              loading;        /* filling the form: not a change */
   gboolean              has_runs;
-  gboolean              can_run;
+  gboolean              can_run, can_sweep;
   char                 *reason;
   gboolean              writing, dirty, run_after_write;
 };
@@ -82,6 +84,7 @@ enum
 {
   PROP_0,
   PROP_CAN_RUN,
+  PROP_CAN_SWEEP,
   N_PROPS
 };
 
@@ -282,8 +285,9 @@ update_sensitivity (DistilleryExperimentPage *self)
   gtk_widget_set_sensitive (self->top_k_spin, editable && with_teacher
                             && combo_selected (self->reveals_row) == KD_TEACHER_TOPK);
   gtk_widget_set_visible (self->locked_box, self->has_runs);
-  /* Results first once there are any: they are what a locked page is for. */
-  if (self->has_runs)
+  /* Results first once there are any: they are what a locked page is
+   * for, and what a sweep of this experiment was made for. */
+  if (self->has_runs || gtk_widget_get_visible (self->sweep_view))
     gtk_box_reorder_child_after (GTK_BOX (self->page_box), self->settings_box, self->results_box);
   else
     gtk_box_reorder_child_after (GTK_BOX (self->page_box), self->results_box, self->settings_box);
@@ -296,6 +300,16 @@ validate (DistilleryExperimentPage *self)
   gboolean valid = self->session != NULL && read_form (self, &reason);
   set_can_run (self, valid, reason);
   update_sensitivity (self);
+
+  /* A sweep asks the teacher: it needs one, and settings that can run. */
+  gboolean can_sweep = valid && self->teacher_id != 0;
+  gtk_widget_set_tooltip_text (self->sweep_button, can_sweep ? _("Train one student per budget of questions")
+                                                   : _("A budget sweep needs a teacher to ask"));
+  if (self->can_sweep != can_sweep)
+    {
+      self->can_sweep = can_sweep;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_SWEEP]);
+    }
 }
 
 static gboolean
@@ -445,12 +459,14 @@ fill_form (DistilleryExperimentPage *self, const DistilleryStoreExperiment *x)
 
 
 static char *
-run_summary (const DistilleryStoreRun *run)
+run_summary (DistilleryExperimentPage *self, const DistilleryStoreRun *run)
 {
   GString *s = g_string_new (distillery_run_status_label (run->status));
   double accuracy = distillery_project_run_metric (run->final_metrics, "accuracy");
   double agreement = distillery_project_run_metric (run->final_metrics, "agreement");
   double speed = distillery_project_run_metric (run->final_metrics, "samples_per_second");
+  double asked = distillery_project_run_metric (run->final_metrics, "queries_asked");
+  double cached = distillery_project_run_metric (run->final_metrics, "queries_cached");
 
   if (!isnan (accuracy))
     g_string_append_printf (s, _(" · accuracy %.2f %%"), 100 * accuracy);
@@ -460,6 +476,19 @@ run_summary (const DistilleryStoreRun *run)
     g_string_append_printf (s, _(" · %.1f s"), run->seconds);
   if (!isnan (speed))
     g_string_append_printf (s, _(" · %.0f samples/s"), speed);
+  /* The teacher's questions: those this run asked, those the project's
+   * cache answered, and what its budget left. */
+  if (isfinite (asked) && isfinite (cached))
+    {
+      gint64 used = (gint64) (asked + cached), budget = self->settings ? self->settings->budget : 0;
+      if (budget > 0)
+        g_string_append_printf (s, _(" · %" PRId64 " of %" PRId64 " questions used (%" PRId64 " asked, %" PRId64
+                                     " from the cache), %" PRId64 " left"),
+                                used, budget, (gint64) asked, (gint64) cached, MAX (budget - used, 0));
+      else
+        g_string_append_printf (s, _(" · %" PRId64 " questions (%" PRId64 " asked, %" PRId64 " from the cache)"),
+                                used, (gint64) asked, (gint64) cached);
+    }
   if (run->status == DISTILLERY_RUN_FAILED && run->error != NULL)
     g_string_append_printf (s, " · %s", run->error);
   return g_string_free (s, FALSE);
@@ -485,7 +514,7 @@ run_row (DistilleryExperimentPage *self, const DistilleryStoreRun *run)
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *title = g_strdup_printf (_("Run %" PRId64 " · seed %" PRIu64), run->id, run->seed);
-  g_autofree char *subtitle = run_summary (run);
+  g_autofree char *subtitle = run_summary (self, run);
   DistilleryJob *job = distillery_session_find_job (self->session, run->id);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -578,6 +607,7 @@ distillery_experiment_page_set_experiment (DistilleryExperimentPage *self, Disti
     self->selected_run = latest;
   if (!same || run_id != 0 || distillery_run_dashboard_get_run (DISTILLERY_RUN_DASHBOARD (self->dashboard)) != self->selected_run)
     distillery_run_dashboard_show_run (DISTILLERY_RUN_DASHBOARD (self->dashboard), session, self->selected_run);
+  distillery_sweep_view_set_experiment (DISTILLERY_SWEEP_VIEW (self->sweep_view), session, experiment_id);
   validate (self);
 }
 
@@ -595,6 +625,13 @@ distillery_experiment_page_can_run (DistilleryExperimentPage *self, const char *
   if (reason != NULL)
     *reason = self->reason;
   return self->can_run;
+}
+
+gboolean
+distillery_experiment_page_can_sweep (DistilleryExperimentPage *self)
+{
+  g_return_val_if_fail (DISTILLERY_IS_EXPERIMENT_PAGE (self), FALSE);
+  return self->can_sweep;
 }
 
 gboolean
@@ -627,30 +664,16 @@ run_now (DistilleryExperimentPage *self)
     start_runs (self);
 }
 
-typedef struct
-{
-  DistilleryExperimentPage *page;
-  char                    **commands;
-} Consenting;
-
 static void
-programs_confirmed (gboolean confirmed, gpointer data)
+programs_allowed (gboolean allowed, const GError *error, gpointer data)
 {
-  Consenting *c = data;
-  DistilleryExperimentPage *self = c->page;
-  g_autoptr(GError) error = NULL;
+  DistilleryExperimentPage *self = data;
 
-  for (guint i = 0; confirmed && self->session != NULL && c->commands[i] != NULL; i++)
-    if (!distillery_consent_allow (distillery_session_get_path (self->session), c->commands[i], &error))
-      {
-        g_signal_emit (self, signals[MESSAGE], 0, error->message);
-        confirmed = FALSE;
-      }
-  if (confirmed && self->session != NULL)
+  if (error != NULL)
+    g_signal_emit (self, signals[MESSAGE], 0, error->message);
+  if (allowed && self->session != NULL)
     run_now (self);
-  g_strfreev (c->commands);
-  g_object_unref (c->page);
-  g_free (c);
+  g_object_unref (self);
 }
 
 void
@@ -662,23 +685,8 @@ distillery_experiment_page_run (DistilleryExperimentPage *self)
     return;
   /* A program teacher of a project from elsewhere runs only once the
    * user agreed, for this project and this command (remembered). */
-  g_auto(GStrv) commands = self->teacher_id != 0
-    ? distillery_project_programs_to_allow (distillery_session_get_store (self->session), self->teacher_id, NULL)
-    : NULL;
-  if (commands == NULL || commands[0] == NULL)
-    {
-      run_now (self);
-      return;
-    }
-  g_autofree char *list = g_strjoinv ("\n", commands);
-  g_autofree char *body = g_strdup_printf (_("This experiment’s teacher runs programs that came with the project:\n\n%s\n\n"
-                                             "They run with your permissions. Allow them only if you trust where "
-                                             "the project came from."), list);
-  Consenting *c = g_new0 (Consenting, 1);
-  c->page = g_object_ref (self);
-  c->commands = g_steal_pointer (&commands);
-  distillery_confirm (GTK_WIDGET (self), _("Allow the Teacher’s Programs to Run?"), body, _("_Cancel"),
-                      _("_Allow and Run"), FALSE, programs_confirmed, c);
+  distillery_allow_programs (GTK_WIDGET (self), self->session, self->teacher_id, programs_allowed,
+                             g_object_ref (self));
 }
 
 void
@@ -917,6 +925,9 @@ distillery_experiment_page_get_property (GObject *object, guint prop_id, GValue 
     case PROP_CAN_RUN:
       g_value_set_boolean (value, self->can_run);
       break;
+    case PROP_CAN_SWEEP:
+      g_value_set_boolean (value, self->can_sweep);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -957,6 +968,8 @@ distillery_experiment_page_class_init (DistilleryExperimentPageClass *klass)
 
   properties[PROP_CAN_RUN] = g_param_spec_boolean ("can-run", NULL, NULL, FALSE,
                                                    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_SWEEP] = g_param_spec_boolean ("can-sweep", NULL, NULL, FALSE,
+                                                     G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* ::created (id): an experiment made by _create() is in the project. */
@@ -1062,11 +1075,17 @@ distillery_experiment_page_init (DistilleryExperimentPage *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "win.run");
   gtk_widget_add_css_class (self->run_button, "suggested-action");
   gtk_widget_set_tooltip_text (self->run_button, _("Train one run per seed (Ctrl+R)"));
+  self->sweep_button = gtk_button_new_with_mnemonic (_("_Budget Sweep…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sweep_button), "win.budget-sweep");
   gtk_box_append (GTK_BOX (actions), self->reason_label);
+  gtk_box_append (GTK_BOX (actions), self->sweep_button);
   gtk_box_append (GTK_BOX (actions), self->stop_button);
   gtk_box_append (GTK_BOX (actions), self->run_button);
   gtk_widget_set_halign (actions, GTK_ALIGN_FILL);
   gtk_box_append (GTK_BOX (box), actions);
+
+  self->sweep_view = distillery_sweep_view_new ();
+  gtk_box_append (GTK_BOX (box), self->sweep_view);
 
   g = group (box, _("Charts"), _("Of the selected run, live while it trains"));
   self->dashboard = distillery_run_dashboard_new ();

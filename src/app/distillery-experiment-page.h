@@ -29,6 +29,8 @@ gint64    distillery_experiment_page_get_experiment (DistilleryExperimentPage *p
 /* Whether Run can start; if not, why (a sentence for the user). */
 gboolean  distillery_experiment_page_can_run  (DistilleryExperimentPage *page, const char **reason);
 gboolean  distillery_experiment_page_can_stop (DistilleryExperimentPage *page);
+/* A budget sweep needs a teacher and settings that can run ("can-sweep"). */
+gboolean  distillery_experiment_page_can_sweep (DistilleryExperimentPage *page);
 /* Queues one run per seed (after the last change is saved). */
 void      distillery_experiment_page_run      (DistilleryExperimentPage *page);
 /* Cancels the experiment's runs that are queued or training. */

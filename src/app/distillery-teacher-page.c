@@ -2,7 +2,10 @@
 
 /* DistilleryTeacherPage: testing loads the teacher's model and the data
  * set in a worker thread on its own connection and times its answers to
- * the whole test set, in batches as the answer cache asks them.
+ * the whole test set, in batches as the answer cache asks them; a
+ * program's stderr is read back from it at the end, answered or not.
+ * What can be changed of an ensemble or a program is the editor's
+ * (distillery-teacher-editor.c).
  */
 
 #include "config.h"
@@ -11,8 +14,12 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include <inttypes.h>
+
+#include "distillery-program-teacher.h"
 #include "distillery-project.h"
 #include "distillery-run-dashboard.h"
+#include "distillery-teacher-editor.h"
 #include "distillery-teacher-page.h"
 
 struct _DistilleryTeacherPage
@@ -20,8 +27,11 @@ struct _DistilleryTeacherPage
   GtkWidget          parent_instance;
 
   GtkWidget         *facts;
-  GtkWidget         *architecture_row, *status_row, *test_row;
+  GtkWidget         *architecture_row, *status_row, *test_row, *kept_row;
   GtkWidget         *train_button, *test_button;
+  GtkWidget         *editor;
+  GtkWidget         *stderr_group;  /* a program's stderr, after Test */
+  GtkTextBuffer     *stderr_text;
   GtkWidget         *dashboard;
   GtkWidget         *charts;     /* the training's, for networks trained here */
 
@@ -97,6 +107,24 @@ refresh (DistilleryTeacherPage *self)
                                          : g_strcmp0 (t->kind, "ensemble") == 0 ? _("Several teachers answering as one")
                                          : _("An external program that answers questions"));
   gtk_widget_set_visible (self->charts, trained_here);
+  gtk_widget_set_visible (self->stderr_group, g_strcmp0 (t->kind, "program") == 0
+                                              && gtk_text_buffer_get_char_count (self->stderr_text) > 0);
+
+  g_autoptr(GError) count_error = NULL;
+  gint64 kept = distillery_project_count_cached_answers (store, t->id, &count_error);
+  g_autofree char *kept_text = NULL;
+  if (kept < 0)
+    kept_text = g_strdup (count_error->message);
+  else if (kept == 0)
+    kept_text = g_strdup (g_strcmp0 (t->kind, "answers") == 0 ? _("None") : _("None yet: runs keep every answer they get"));
+  else
+    {
+      g_autofree char *n = g_strdup_printf ("%" PRId64, kept);
+      kept_text = g_strdup_printf (g_dngettext (NULL, "%s answer, never asked again", "%s answers, never asked again",
+                                                (gulong) kept), n);
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->kept_row), kept_text);
+  distillery_teacher_editor_set_teacher (DISTILLERY_TEACHER_EDITOR (self->editor), self->session, self->teacher_id);
 
   gboolean training = FALSE;
   GListModel *jobs = G_LIST_MODEL (distillery_session_get_queue (self->session));
@@ -139,7 +167,10 @@ distillery_teacher_page_set_teacher (DistilleryTeacherPage *self, DistillerySess
         g_signal_connect (session, "changed", G_CALLBACK (session_changed), self);
     }
   if (teacher_id != self->teacher_id)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->test_row), _("Not tested yet"));
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->test_row), _("Not tested yet"));
+      gtk_text_buffer_set_text (self->stderr_text, "", -1);
+    }
   self->teacher_id = teacher_id;
   if (session != NULL)
     refresh (self);
@@ -156,12 +187,14 @@ typedef struct
   char   *path;
   gint64  teacher_id;
   double  accuracy, ms_per_1000;
+  char   *stderr_text;    /* a program's, or NULL */
 } Testing;
 
 static void
 testing_free (Testing *t)
 {
   g_free (t->path);
+  g_free (t->stderr_text);
   g_free (t);
 }
 
@@ -188,7 +221,12 @@ test_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   for (gsize i = 0; i < view.n; i++)
     samples[i] = (guint32) i;
   gint64 start = g_get_monotonic_time ();
-  if (asked == NULL || !distillery_teacher_answer (asked, &view, samples, view.n, answers, cancellable, &error))
+  gboolean answered = asked != NULL && distillery_teacher_answer (asked, &view, samples, view.n, answers,
+                                                                  cancellable, &error);
+  /* Read before the task returns: the page reads it then. */
+  if (asked != NULL && DISTILLERY_IS_PROGRAM_TEACHER (asked))
+    t->stderr_text = distillery_program_teacher_get_stderr (DISTILLERY_PROGRAM_TEACHER (asked));
+  if (!answered)
     g_task_return_error (task, error);
   else
     {
@@ -219,10 +257,19 @@ tested (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(GError) error = NULL;
 
   gtk_widget_set_sensitive (self->test_button, TRUE);
+  if (t->teacher_id == self->teacher_id)
+    {
+      gtk_text_buffer_set_text (self->stderr_text, t->stderr_text ? t->stderr_text : "", -1);
+      gtk_widget_set_visible (self->stderr_group, t->stderr_text != NULL && *t->stderr_text != '\0');
+    }
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_signal_emit (self, signals[MESSAGE], 0, error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Where the result would be; a program's message may be long. */
+      if (t->teacher_id == self->teacher_id)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (self->test_row), error->message);
+      g_signal_emit (self, signals[MESSAGE], 0, _("The teacher failed its test"));
       return;
     }
   g_autofree char *text = g_strdup_printf (_("Accuracy %.2f %% on the test set · %.2f ms per 1000 questions"),
@@ -275,6 +322,12 @@ distillery_teacher_page_class_init (DistilleryTeacherPageClass *klass)
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
 }
 
+static void
+editor_message (DistilleryTeacherPage *self, const char *message)
+{
+  g_signal_emit (self, signals[MESSAGE], 0, message);
+}
+
 static GtkWidget *
 fact_row (GtkWidget *group, const char *title)
 {
@@ -305,6 +358,7 @@ distillery_teacher_page_init (DistilleryTeacherPage *self)
   self->architecture_row = fact_row (self->facts, _("Settings"));
   self->status_row = fact_row (self->facts, _("State"));
   self->test_row = fact_row (self->facts, _("Test"));
+  self->kept_row = fact_row (self->facts, _("Kept answers"));
   gtk_box_append (GTK_BOX (box), self->facts);
 
   self->train_button = gtk_button_new_with_mnemonic (_("_Train"));
@@ -317,6 +371,37 @@ distillery_teacher_page_init (DistilleryTeacherPage *self)
   gtk_box_append (GTK_BOX (buttons), self->test_button);
   gtk_box_append (GTK_BOX (buttons), self->train_button);
   gtk_box_append (GTK_BOX (box), buttons);
+
+  /* A program's stderr as it wrote it: monospace, selectable, scrolled. */
+  self->stderr_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->stderr_group), _("Program’s Messages"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->stderr_group),
+                                         _("What the program wrote on stderr during the last test (the last 64 KiB)"));
+  GtkWidget *text_view = gtk_text_view_new ();
+  GtkWidget *text_scroll = gtk_scrolled_window_new ();
+  self->stderr_text = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (text_view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (text_view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (text_view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (text_view), 8);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (text_view), 8);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (text_view), 8);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (text_view), 8);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (text_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The program’s messages"), -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (text_scroll), text_view);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (text_scroll), 160);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (text_scroll), 320);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (text_scroll), TRUE);
+  gtk_widget_add_css_class (text_scroll, "card");
+  gtk_widget_set_overflow (text_scroll, GTK_OVERFLOW_HIDDEN);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->stderr_group), text_scroll);
+  gtk_widget_set_visible (self->stderr_group, FALSE);
+  gtk_box_append (GTK_BOX (box), self->stderr_group);
+
+  self->editor = distillery_teacher_editor_new ();
+  g_signal_connect_swapped (self->editor, "message", G_CALLBACK (editor_message), self);
+  gtk_box_append (GTK_BOX (box), self->editor);
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (charts), _("Training"));
   self->dashboard = distillery_run_dashboard_new ();

@@ -3,8 +3,7 @@
 /* DistilleryWindow's files: new, open (dialog, recent list, drag and
  * drop), the demo project, Save As and importing data sets. A window holds
  * one project: opening another from a window that has one opens it in a
- * new window. File dialogs are GtkFileDialog on GTK 4.10 and later and
- * GtkFileChooserNative before; both go through the portal in a sandbox.
+ * new window. The file dialogs are distillery_choose_files().
  */
 
 #include "config.h"
@@ -14,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "distillery-dialogs.h"
 #include "distillery-project.h"
 #include "distillery-window-private.h"
 
@@ -228,51 +228,15 @@ project_filter (void)
 }
 
 static void
-chosen (Choosing *c, GListModel *files)
+chosen (GListModel *files, gpointer data)
 {
-  if (files != NULL && g_list_model_get_n_items (files) > 0)
+  Choosing *c = data;
+
+  if (files != NULL)
     c->done (c->window, files);
   g_object_unref (c->window);
   g_free (c);
 }
-
-#if GTK_CHECK_VERSION (4, 10, 0)
-static void
-dialog_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  GtkFileDialog *dialog = GTK_FILE_DIALOG (source);
-  Choosing *c = data;
-  g_autoptr(GListModel) files = NULL;
-  g_autoptr(GFile) file = NULL;
-  const char *kind = g_object_get_data (source, "kind");
-
-  if (g_strcmp0 (kind, "open-multiple") == 0)
-    files = gtk_file_dialog_open_multiple_finish (dialog, result, NULL);
-  else
-    {
-      file = g_str_equal (kind, "save") ? gtk_file_dialog_save_finish (dialog, result, NULL)
-                                        : gtk_file_dialog_open_finish (dialog, result, NULL);
-      if (file != NULL)
-        {
-          GListStore *store = g_list_store_new (G_TYPE_FILE);
-          g_list_store_append (store, file);
-          files = G_LIST_MODEL (store);
-        }
-    }
-  chosen (c, files);
-}
-#else
-static void
-chooser_response (GtkNativeDialog *dialog, int response, gpointer data)
-{
-  g_autoptr(GListModel) files = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
-  chosen (data, files);
-  g_object_unref (dialog);
-}
-#endif
 
 /* kind: "open", "open-multiple" or "save"; filter may be NULL. */
 static void
@@ -282,45 +246,7 @@ choose_files (DistilleryWindow *self, const char *kind, const char *title, const
   Choosing *c = g_new0 (Choosing, 1);
   c->window = g_object_ref (self);
   c->done = done;
-
-#if GTK_CHECK_VERSION (4, 10, 0)
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-  gtk_file_dialog_set_title (dialog, title);
-  gtk_file_dialog_set_accept_label (dialog, accept);
-  if (filter != NULL)
-    {
-      g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
-      g_list_store_append (filters, filter);
-      gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
-      g_object_unref (filter);
-    }
-  g_object_set_data (G_OBJECT (dialog), "kind", (gpointer) kind);
-  if (g_str_equal (kind, "save"))
-    {
-      gtk_file_dialog_set_initial_name (dialog, suggested_name);
-      gtk_file_dialog_save (dialog, GTK_WINDOW (self), NULL, dialog_done, c);
-    }
-  else if (g_str_equal (kind, "open-multiple"))
-    gtk_file_dialog_open_multiple (dialog, GTK_WINDOW (self), NULL, dialog_done, c);
-  else
-    gtk_file_dialog_open (dialog, GTK_WINDOW (self), NULL, dialog_done, c);
-#else
-  gboolean save = g_str_equal (kind, "save");
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
-                                                              save ? GTK_FILE_CHOOSER_ACTION_SAVE
-                                                                   : GTK_FILE_CHOOSER_ACTION_OPEN,
-                                                              accept, NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), g_str_equal (kind, "open-multiple"));
-  if (filter != NULL)
-    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  if (save)
-    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested_name);
-  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response), c);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-  if (filter != NULL)
-    g_object_unref (filter);
-#endif
+  distillery_choose_files (GTK_WINDOW (self), kind, title, accept, suggested_name, filter, chosen, c);
 }
 
 static char *

@@ -15,6 +15,8 @@
 #include <glib/gi18n.h>
 
 #include "distillery-dialogs.h"
+#include "distillery-sweep.h"
+#include "distillery-teacher-dialog.h"
 #include "distillery-window-private.h"
 
 G_DEFINE_FINAL_TYPE (DistilleryWindow, distillery_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -115,9 +117,10 @@ row_id (GtkListBoxRow *row)
   return id ? *id : 0;
 }
 
-/* A section title with, for some, a button that adds to it. */
+/* A section title with, for some, a button that adds to it (an action,
+ * or a menu of them). */
 static void
-add_heading (DistilleryWindow *self, const char *title, const char *action, const char *tooltip)
+add_heading (DistilleryWindow *self, const char *title, const char *action, GMenuModel *menu, const char *tooltip)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -136,6 +139,16 @@ add_heading (DistilleryWindow *self, const char *title, const char *action, cons
       GtkWidget *button = gtk_button_new_from_icon_name ("list-add-symbolic");
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
       gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_box_append (GTK_BOX (box), button);
+    }
+  else if (menu != NULL)
+    {
+      GtkWidget *button = gtk_menu_button_new ();
+      gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "list-add-symbolic");
+      gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), menu);
+      gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
       gtk_widget_add_css_class (button, "flat");
       gtk_box_append (GTK_BOX (box), button);
     }
@@ -191,7 +204,7 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar))) != NULL;)
     gtk_list_box_remove (self->sidebar, child);
 
-  add_heading (self, _("Data Sets"), "win.import-dataset", _("Import a Data Set"));
+  add_heading (self, _("Data Sets"), "win.import-dataset", NULL, _("Import a Data Set"));
   for (guint i = 0; i < datasets->len; i++)
     {
       DistilleryStoreDataset *d = datasets->pdata[i];
@@ -202,7 +215,11 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
                                                                "view-grid-symbolic", d->name, subtitle, 0)));
     }
 
-  add_heading (self, _("Teachers"), NULL, NULL);
+  g_autoptr(GMenu) add_teacher = g_menu_new ();
+  g_menu_append (add_teacher, _("_Ensemble of Teachers…"), "win.new-teacher::ensemble");
+  g_menu_append (add_teacher, _("_Recorded Answers…"), "win.new-teacher::answers");
+  g_menu_append (add_teacher, _("External _Program…"), "win.new-teacher::program");
+  add_heading (self, _("Teachers"), NULL, G_MENU_MODEL (add_teacher), _("Add a Teacher"));
   for (guint i = 0; i < teachers->len; i++)
     {
       DistilleryStoreTeacher *t = teachers->pdata[i];
@@ -215,7 +232,7 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
                                                                "starred-symbolic", t->name, state, 0)));
     }
 
-  add_heading (self, _("Experiments"), "win.new-experiment", _("New Experiment"));
+  add_heading (self, _("Experiments"), "win.new-experiment", NULL, _("New Experiment"));
   for (guint i = 0; i < experiments->len; i++)
     {
       DistilleryStoreExperiment *x = experiments->pdata[i];
@@ -227,7 +244,7 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
           add_run_row (self, runs->pdata[r]);
     }
 
-  add_heading (self, _("Results"), NULL, NULL);
+  add_heading (self, _("Results"), NULL, NULL, NULL);
   gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_COMPARE, 0,
                                                            "view-dual-symbolic", _("Compare Runs"), NULL, 0)));
   self->rebuilding = FALSE;
@@ -273,6 +290,8 @@ update_run_action (DistilleryWindow *self)
                                                    ? reason : _("Train the experiment, one run per seed (Ctrl+R)"));
   _distillery_window_set_enabled (self, "stop",
                                  on_experiment && distillery_experiment_page_can_stop (self->experiment_page));
+  _distillery_window_set_enabled (self, "budget-sweep",
+                                 on_experiment && distillery_experiment_page_can_sweep (self->experiment_page));
   _distillery_window_set_enabled (self, "duplicate-experiment", on_experiment);
   _distillery_window_set_enabled (self, "delete-experiment", on_experiment);
 }
@@ -541,7 +560,7 @@ apply_queue_settings (DistilleryWindow *self)
 static void
 update_project_actions (DistilleryWindow *self)
 {
-  static const char *const actions[] = { "save-as", "import-dataset", "new-experiment" };
+  static const char *const actions[] = { "save-as", "import-dataset", "new-experiment", "new-teacher" };
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     _distillery_window_set_enabled (self, actions[i], self->session != NULL);
 }
@@ -666,6 +685,66 @@ experiment_created (DistilleryExperimentPage *page, gint64 experiment_id, Distil
 }
 
 static void
+sweep_message (GObject *owner, const char *message)
+{
+  _distillery_window_toast (DISTILLERY_WINDOW (owner), message);
+}
+
+static void
+budget_sweep_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  DistilleryWindow *self = data;
+
+  if (self->session != NULL && distillery_experiment_page_can_sweep (self->experiment_page))
+    distillery_sweep_ask (GTK_WIDGET (self), self->session,
+                          distillery_experiment_page_get_experiment (self->experiment_page), G_OBJECT (self),
+                          sweep_message);
+}
+
+static void
+teacher_added (DistilleryTeacherDialog *dialog, gint64 teacher_id, DistilleryWindow *self)
+{
+  self->selected_kind = DISTILLERY_ITEM_TEACHER;
+  self->selected_id = teacher_id;
+  g_clear_handle_id (&self->refresh_sidebar_source, g_source_remove);
+  refresh_sidebar (self);
+  _distillery_window_toast (self, _("Teacher added"));
+}
+
+/* The data set of what is selected, for a new teacher to answer about. */
+static gint64
+selected_dataset (DistilleryWindow *self)
+{
+  DistilleryStore *store = distillery_session_get_store (self->session);
+
+  if (self->selected_kind == DISTILLERY_ITEM_DATASET)
+    return self->selected_id;
+  if (self->selected_kind == DISTILLERY_ITEM_TEACHER)
+    {
+      g_autoptr(DistilleryStoreTeacher) t = distillery_store_get_teacher (store, self->selected_id, NULL);
+      return t ? t->dataset_id : 0;
+    }
+  gint64 experiment = self->selected_kind == DISTILLERY_ITEM_EXPERIMENT ? self->selected_id
+                      : self->selected_kind == DISTILLERY_ITEM_RUN ? experiment_of_run (self, self->selected_id) : 0;
+  g_autoptr(DistilleryStoreExperiment) x = experiment ? distillery_store_get_experiment (store, experiment, NULL) : NULL;
+  return x ? x->dataset_id : 0;
+}
+
+static void
+new_teacher_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  DistilleryWindow *self = data;
+  DistilleryTeacherDialogKind kind;
+
+  if (self->session == NULL || !distillery_teacher_dialog_kind_from_string (g_variant_get_string (parameter, NULL), &kind))
+    return;
+  DistilleryTeacherDialog *dialog = distillery_teacher_dialog_new (GTK_WINDOW (self), self->session, kind,
+                                                                   selected_dataset (self));
+  g_signal_connect_object (dialog, "added", G_CALLBACK (teacher_added), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 page_state_changed (GObject *page, GParamSpec *pspec, DistilleryWindow *self)
 {
   update_run_action (self);
@@ -686,6 +765,8 @@ static const GActionEntry window_actions[] = {
   { .name = "new-experiment", .activate = new_experiment_activated },
   { .name = "duplicate-experiment", .activate = duplicate_experiment_activated },
   { .name = "delete-experiment", .activate = delete_experiment_activated },
+  { .name = "new-teacher", .activate = new_teacher_activated, .parameter_type = "s" },
+  { .name = "budget-sweep", .activate = budget_sweep_activated },
 };
 
 void
@@ -817,6 +898,7 @@ distillery_window_init (DistilleryWindow *self)
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->experiment_page), "experiment");
   gtk_stack_add_named (self->pages, GTK_WIDGET (self->compare_page), "compare");
   g_signal_connect (self->experiment_page, "notify::can-run", G_CALLBACK (page_state_changed), self);
+  g_signal_connect (self->experiment_page, "notify::can-sweep", G_CALLBACK (page_state_changed), self);
   g_signal_connect (self->experiment_page, "created", G_CALLBACK (experiment_created), self);
   g_signal_connect (self->experiment_page, "message", G_CALLBACK (page_message), self);
   g_signal_connect (self->teacher_page, "message", G_CALLBACK (page_message), self);

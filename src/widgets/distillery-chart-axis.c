@@ -136,17 +136,22 @@ log_ticks (DistilleryChartTicks *ticks, double min, double max, DistilleryChartU
   int decades = hi - lo + 1;
   static const double mantissas[] = { 1, 2, 5 };
 
-  if (decades > 0 && decades * 3 <= (int) max_ticks)
-    {
-      for (int e = lo - 1; e <= hi; e++)
-        for (guint m = 0; m < G_N_ELEMENTS (mantissas); m++)
-          {
-            double v = mantissas[m] * pow (10, e);
-            if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9))
-              ticks->value[ticks->n++] = v;
-          }
-    }
-  else if (decades > 0)
+  /* 1, 2 and 5 times each power when they all fit: counted, since a
+   * range that ends on powers holds fewer of them than three a decade. */
+  gboolean too_many = FALSE;
+  for (int e = lo - 1; decades > 0 && e <= hi && !too_many; e++)
+    for (guint m = 0; m < G_N_ELEMENTS (mantissas) && !too_many; m++)
+      {
+        double v = mantissas[m] * pow (10, e);
+        if (v < min * (1 - 1e-9) || v > max * (1 + 1e-9))
+          continue;
+        too_many = ticks->n == max_ticks;
+        if (!too_many)
+          ticks->value[ticks->n++] = v;
+      }
+  if (too_many)
+    ticks->n = 0;
+  if (ticks->n == 0 && decades > 0)
     {
       int every = (decades + (int) max_ticks - 1) / (int) max_ticks;
       for (int e = lo; e <= hi; e += every)

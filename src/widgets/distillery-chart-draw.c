@@ -23,6 +23,7 @@
 #define CURVE_WIDTH 2.0
 #define RAW_ALPHA 0.25     /* the raw curve behind a smoothed one */
 #define BAND_ALPHA 0.18
+#define POINT_RADIUS 4.0
 
 /* Okabe, M. and Ito, K. (2008), "Color Universal Design (CUD): how to make
  * figures and presentations that are friendly to colorblind people",
@@ -234,6 +235,23 @@ x_window (DistilleryChart *chart, double *min, double *max)
     }
   if (!distillery_chart_get_data_x_range (chart, min, max))
     return FALSE;
+  if (chart->log_x)
+    {
+      /* From the smallest positive x, out to powers of ten. */
+      double positive = INFINITY;
+      for (guint i = 0; i < chart->lines->len; i++)
+        {
+          DistilleryChartLine *line = _distillery_chart_line (chart, i);
+          gsize k = distillery_chart_series_search (line->data, chart->x_mode, nextafter (0, 1));
+          if (line->visible && k < line->data->n)
+            positive = MIN (positive, line->data->x[chart->x_mode][k]);
+        }
+      if (!isfinite (positive))
+        return FALSE;
+      *min = positive;
+      distillery_chart_nice_range (min, max, TRUE, DISTILLERY_CHART_UNIT_NUMBER, 4);
+      return TRUE;
+    }
   if (*min == *max)
     distillery_chart_nice_range (min, max, FALSE, DISTILLERY_CHART_UNIT_NUMBER, 4);
   return TRUE;
@@ -385,7 +403,8 @@ line_spans (DistilleryChart *chart, DistilleryChartLine *line, DistilleryChartAr
   Span span;
 
   window_points (chart, line, layout->x.min, layout->x.max, &lo, &hi);
-  gboolean dense = hi - lo > n_columns;
+  /* Pixel columns are linear in x: a log axis draws every point. */
+  gboolean dense = !layout->x.log && hi - lo > n_columns;
 
   g_array_set_size (out, 0);
   if (lo > 0)
@@ -531,6 +550,37 @@ draw_curve (DistilleryChart *chart, DistilleryChartLine *line, DistilleryChartAr
   cairo_stroke (cr);
 }
 
+/* A dot on each point of a curve, ringed in the background's colour so
+ * that dots of curves that meet stay apart. Not on a dense window, whose
+ * points are pixel columns. */
+static void
+draw_points (DistilleryChart *chart, DistilleryChartLine *line, const DistilleryChartLayout *layout,
+             guint n_columns, cairo_t *cr, const DistilleryChartColor *color, const DistilleryChartStyle *style,
+             GArray *spans)
+{
+  const DistilleryChartScale *y = &layout->y[line->axis];
+  DistilleryChartColor base = base_color (style);
+
+  if (line_spans (chart, line, DISTILLERY_CHART_ARRAY_RAW, DISTILLERY_CHART_ARRAY_RAW, layout, n_columns, spans))
+    return;
+  for (guint k = 0; k < spans->len; k++)
+    {
+      const Span *s = &g_array_index (spans, Span, k);
+      double py = distillery_chart_scale_to_pixel (y, s->high);
+      const DistilleryChartRect *p = &layout->plot;
+      if (!isfinite (py) || !isfinite (s->x) || s->x < p->x - 0.5 || s->x > p->x + p->width + 0.5
+          || py < p->y - 0.5 || py > p->y + p->height + 0.5)
+        continue;
+      cairo_new_path (cr);
+      cairo_arc (cr, s->x, py, POINT_RADIUS, 0, 2 * G_PI);
+      set_color (cr, color, 1);
+      cairo_fill_preserve (cr);
+      set_color (cr, &base, 1);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
+}
+
 static void
 draw_lines (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t *cr,
             const DistilleryChartLayout *layout)
@@ -571,6 +621,13 @@ draw_lines (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t *
                       CURVE_WIDTH, 1, spans);
     }
   cairo_restore (cr);
+  /* Dots unclipped: a point on the plot's edge is whole. */
+  for (guint i = 0; chart->show_points && i < chart->lines->len; i++)
+    {
+      DistilleryChartLine *line = _distillery_chart_line (chart, i);
+      if (line->visible && line->data->n > 0)
+        draw_points (chart, line, layout, n_columns, cr, line_color (style, line), style, spans);
+    }
 }
 
 static void
@@ -643,11 +700,14 @@ x_ticks (cairo_t *cr, const DistilleryChartStyle *style, const DistilleryChartLa
 
   for (;; max_ticks--)
     {
-      distillery_chart_ticks (ticks, layout->x.min, layout->x.max, FALSE, layout->x_unit, max_ticks);
+      distillery_chart_ticks (ticks, layout->x.min, layout->x.max, layout->x.log, layout->x_unit, max_ticks);
       if (max_ticks <= 2 || ticks->n < 2)
         return;
-      double spacing = distillery_chart_scale_to_pixel (&layout->x, ticks->value[1])
-                       - distillery_chart_scale_to_pixel (&layout->x, ticks->value[0]);
+      /* Log ticks are not evenly spaced: the closest pair decides. */
+      double spacing = INFINITY;
+      for (guint i = 1; i < ticks->n; i++)
+        spacing = MIN (spacing, distillery_chart_scale_to_pixel (&layout->x, ticks->value[i])
+                                - distillery_chart_scale_to_pixel (&layout->x, ticks->value[i - 1]));
       if (widest_label (cr, style, ticks, layout->x_unit) + gap <= spacing)
         return;
     }
@@ -692,7 +752,7 @@ draw_axes (DistilleryChart *chart, const DistilleryChartStyle *style, cairo_t *c
       draw_text (cr, style, label, TEXT_NORMAL, px, p->y + p->height + TICK_GAP / 2, 0.5, 0, 0,
                  &style->foreground, 0.75);
     }
-  draw_text (cr, style, distillery_chart_x_mode_label (chart->x_mode), TEXT_NORMAL,
+  draw_text (cr, style, distillery_chart_get_x_title (chart), TEXT_NORMAL,
              p->x + p->width / 2, layout->height - PAD, 0.5, 1, 0, &style->foreground, 1);
 
   /* The frame: the x axis and the y axes in the foreground colour. */
@@ -830,7 +890,7 @@ draw_line_chart (DistilleryChart *chart, const DistilleryChartStyle *style, cair
   if (!layout->has_axis[1])
     right -= 2 * th;
   layout->plot = (DistilleryChartRect) { left, plot_top, MAX (1, right - left), MAX (1, plot_bottom - plot_top) };
-  layout->x = (DistilleryChartScale) { x_min, x_max, FALSE, left, left + layout->plot.width };
+  layout->x = (DistilleryChartScale) { x_min, x_max, chart->log_x, left, left + layout->plot.width };
   x_ticks (cr, style, layout, &xt);
 
   draw_axes (chart, style, cr, layout, y_ticks, &xt);
@@ -1122,7 +1182,7 @@ hover_lines (DistilleryChart *chart, const DistilleryChartStyle *style, const Di
   /* Steps are counted, not measured: all their digits. */
   g_autofree char *xs = chart->x_mode == DISTILLERY_CHART_X_STEP ? g_strdup_printf ("%.0f", *x)
                                                                  : distillery_chart_format (*x, 0, fabs (*x), layout->x_unit);
-  g_ptr_array_add (texts, g_strdup_printf ("%s %s", distillery_chart_x_mode_label (chart->x_mode), xs));
+  g_ptr_array_add (texts, g_strdup_printf ("%s %s", distillery_chart_get_x_title (chart), xs));
   g_ptr_array_add (colors, NULL);
   for (guint i = 0; i < chart->lines->len; i++)
     {

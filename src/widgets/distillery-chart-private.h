@@ -75,7 +75,9 @@ struct _DistilleryChart
   GStrv               class_names;
 
   DistilleryChartXMode x_mode;
-  gboolean            log_y;
+  char               *x_label;      /* NULL: the x mode names the axis */
+  gboolean            log_x, log_y;
+  gboolean            show_points;
   double              smoothing;
 
   gboolean            zoomed;

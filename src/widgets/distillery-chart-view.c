@@ -209,9 +209,12 @@ distillery_chart_view_set_chart (DistilleryChartView *self,
       g_ptr_array_add (self->bindings,
                        g_object_bind_property (chart, "log-y", self->log_y, "active",
                                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
-      gtk_widget_set_visible (self->x_mode, curves);
-      gtk_widget_set_visible (self->smoothing_label, curves);
-      gtk_widget_set_visible (self->smoothing, curves);
+      /* An x of its own (x-label: a point per run, say) has no modes to
+       * choose from, nor a training curve's noise to smooth. */
+      gboolean over_time = curves && distillery_chart_get_x_label (chart) == NULL;
+      gtk_widget_set_visible (self->x_mode, over_time);
+      gtk_widget_set_visible (self->smoothing_label, over_time);
+      gtk_widget_set_visible (self->smoothing, over_time);
       gtk_widget_set_visible (self->log_y, curves);
       update_legend (self);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -264,6 +267,7 @@ has_curves (DistilleryChartView *self)
 
 /* Zooms x by factor (below 1: in) around the plot's pixel column px,
  * keeping a zoomed y window. */
+/* Both work on pixels, so that a log axis zooms and pans evenly too. */
 static void
 zoom_x (DistilleryChartView *self, double factor, double px)
 {
@@ -272,8 +276,8 @@ zoom_x (DistilleryChartView *self, double factor, double px)
 
   if (!has_curves (self))
     return;
-  double centre = distillery_chart_scale_to_value (x, px);
-  double lo = centre - (centre - x->min) * factor, hi = centre + (x->max - centre) * factor;
+  double lo = distillery_chart_scale_to_value (x, px - (px - x->from) * factor);
+  double hi = distillery_chart_scale_to_value (x, px + (x->to - px) * factor);
   distillery_chart_get_zoom (self->chart, NULL, NULL, &y_min, &y_max);
   if (hi > lo)
     distillery_chart_zoom (self->chart, lo, hi, y_min, y_max);
@@ -283,12 +287,13 @@ static void
 pan_x (DistilleryChartView *self, double fraction)
 {
   const DistilleryChartScale *x = &self->layout.x;
-  double y_min, y_max, shift = (x->max - x->min) * fraction;
+  double y_min, y_max, shift = (x->to - x->from) * fraction;
 
   if (!has_curves (self))
     return;
   distillery_chart_get_zoom (self->chart, NULL, NULL, &y_min, &y_max);
-  distillery_chart_zoom (self->chart, x->min + shift, x->max + shift, y_min, y_max);
+  distillery_chart_zoom (self->chart, distillery_chart_scale_to_value (x, x->from + shift),
+                         distillery_chart_scale_to_value (x, x->to + shift), y_min, y_max);
 }
 
 static double
@@ -558,7 +563,8 @@ key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModi
         return TRUE;
       /* Walking off the window pans it along. */
       if (x < l->x.min || x > l->x.max)
-        pan_x (self, (x - (x < l->x.min ? l->x.min : l->x.max)) / (l->x.max - l->x.min));
+        pan_x (self, (distillery_chart_scale_to_pixel (&l->x, x) - (x < l->x.min ? l->x.from : l->x.to))
+                     / (l->x.to - l->x.from));
       hover_at (self, distillery_chart_scale_to_pixel (&l->x, x), l->plot.y + l->plot.height / 2);
     }
   else

@@ -18,7 +18,10 @@ enum
   PROP_KIND,
   PROP_TITLE,
   PROP_X_MODE,
+  PROP_X_LABEL,
+  PROP_LOG_X,
   PROP_LOG_Y,
+  PROP_SHOW_POINTS,
   PROP_SMOOTHING,
   N_PROPS
 };
@@ -74,6 +77,7 @@ distillery_chart_finalize (GObject *object)
   DistilleryChart *chart = DISTILLERY_CHART (object);
 
   g_free (chart->title);
+  g_free (chart->x_label);
   for (guint a = 0; a < DISTILLERY_CHART_N_AXES; a++)
     g_free (chart->axis_label[a]);
   g_ptr_array_unref (chart->lines);
@@ -100,8 +104,17 @@ distillery_chart_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_X_MODE:
       g_value_set_uint (value, chart->x_mode);
       break;
+    case PROP_X_LABEL:
+      g_value_set_string (value, chart->x_label);
+      break;
+    case PROP_LOG_X:
+      g_value_set_boolean (value, chart->log_x);
+      break;
     case PROP_LOG_Y:
       g_value_set_boolean (value, chart->log_y);
+      break;
+    case PROP_SHOW_POINTS:
+      g_value_set_boolean (value, chart->show_points);
       break;
     case PROP_SMOOTHING:
       g_value_set_double (value, chart->smoothing);
@@ -127,8 +140,17 @@ distillery_chart_set_property (GObject *object, guint prop_id, const GValue *val
     case PROP_X_MODE:
       distillery_chart_set_x_mode (chart, g_value_get_uint (value));
       break;
+    case PROP_X_LABEL:
+      distillery_chart_set_x_label (chart, g_value_get_string (value));
+      break;
+    case PROP_LOG_X:
+      distillery_chart_set_log_x (chart, g_value_get_boolean (value));
+      break;
     case PROP_LOG_Y:
       distillery_chart_set_log_y (chart, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_POINTS:
+      distillery_chart_set_show_points (chart, g_value_get_boolean (value));
       break;
     case PROP_SMOOTHING:
       distillery_chart_set_smoothing (chart, g_value_get_double (value));
@@ -156,6 +178,15 @@ distillery_chart_class_init (DistilleryChartClass *klass)
   properties[PROP_X_MODE] =
     g_param_spec_uint ("x-mode", NULL, NULL, 0, DISTILLERY_CHART_N_X_MODES - 1, DISTILLERY_CHART_X_STEP,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_X_LABEL] =
+    g_param_spec_string ("x-label", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOG_X] =
+    g_param_spec_boolean ("log-x", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_POINTS] =
+    g_param_spec_boolean ("show-points", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LOG_Y] =
     g_param_spec_boolean ("log-y", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -229,6 +260,35 @@ distillery_chart_x_mode_label (DistilleryChartXMode mode)
     default:
       return _("Step");
     }
+}
+
+void
+distillery_chart_set_x_label (DistilleryChart *chart,
+                              const char      *label)
+{
+  g_return_if_fail (DISTILLERY_IS_CHART (chart));
+
+  if (set_string (&chart->x_label, label))
+    {
+      g_object_notify_by_pspec (G_OBJECT (chart), properties[PROP_X_LABEL]);
+      changed (chart);
+    }
+}
+
+const char *
+distillery_chart_get_x_label (DistilleryChart *chart)
+{
+  g_return_val_if_fail (DISTILLERY_IS_CHART (chart), NULL);
+
+  return chart->x_label;
+}
+
+const char *
+distillery_chart_get_x_title (DistilleryChart *chart)
+{
+  g_return_val_if_fail (DISTILLERY_IS_CHART (chart), NULL);
+
+  return chart->x_label != NULL ? chart->x_label : distillery_chart_x_mode_label (chart->x_mode);
 }
 
 void
@@ -472,6 +532,50 @@ distillery_chart_set_log_y (DistilleryChart *chart,
   changed (chart);
 }
 
+gboolean
+distillery_chart_get_log_x (DistilleryChart *chart)
+{
+  g_return_val_if_fail (DISTILLERY_IS_CHART (chart), FALSE);
+
+  return chart->log_x;
+}
+
+void
+distillery_chart_set_log_x (DistilleryChart *chart,
+                            gboolean         log_x)
+{
+  g_return_if_fail (DISTILLERY_IS_CHART (chart));
+
+  if (chart->log_x == !!log_x)
+    return;
+  chart->log_x = !!log_x;
+  /* A linear window may start at zero or below. */
+  chart->zoomed = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (chart), properties[PROP_LOG_X]);
+  changed (chart);
+}
+
+gboolean
+distillery_chart_get_show_points (DistilleryChart *chart)
+{
+  g_return_val_if_fail (DISTILLERY_IS_CHART (chart), FALSE);
+
+  return chart->show_points;
+}
+
+void
+distillery_chart_set_show_points (DistilleryChart *chart,
+                                  gboolean         show_points)
+{
+  g_return_if_fail (DISTILLERY_IS_CHART (chart));
+
+  if (chart->show_points == !!show_points)
+    return;
+  chart->show_points = !!show_points;
+  g_object_notify_by_pspec (G_OBJECT (chart), properties[PROP_SHOW_POINTS]);
+  changed (chart);
+}
+
 double
 distillery_chart_get_smoothing (DistilleryChart *chart)
 {
@@ -526,6 +630,8 @@ distillery_chart_zoom (DistilleryChart *chart,
   g_return_if_fail (DISTILLERY_IS_CHART (chart));
   g_return_if_fail (x_min < x_max);
 
+  if (chart->log_x && !(x_min > 0))
+    return;
   chart->zoomed = TRUE;
   chart->zoom_x_min = x_min;
   chart->zoom_x_max = x_max;
@@ -591,7 +697,7 @@ distillery_chart_describe (DistilleryChart *chart)
     }
   g_string_append (out, ". ");
   g_string_append_printf (out, _("%u curves against %s."), chart->lines->len,
-                          distillery_chart_x_mode_label (chart->x_mode));
+                          distillery_chart_get_x_title (chart));
   for (guint i = 0; i < chart->lines->len; i++)
     {
       DistilleryChartLine *line = _distillery_chart_line (chart, i);
@@ -610,7 +716,7 @@ distillery_chart_describe (DistilleryChart *chart)
                                                                            : DISTILLERY_CHART_UNIT_NUMBER);
           /* Translators: a curve's name, its last value, the x axis and where that value is. */
           g_string_append_printf (out, _(" %s: %s at %s %s."), s->name, y,
-                                  distillery_chart_x_mode_label (chart->x_mode), xs);
+                                  distillery_chart_get_x_title (chart), xs);
         }
     }
   return g_string_free (out, FALSE);

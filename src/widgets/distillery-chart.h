@@ -46,6 +46,14 @@ const char          *distillery_chart_get_axis_label (DistilleryChart *chart, gu
 DistilleryChartUnit  distillery_chart_get_axis_unit  (DistilleryChart *chart, guint axis);
 /* "Step", "Epoch" or "Wall time", translated. */
 const char          *distillery_chart_x_mode_label   (DistilleryChartXMode mode);
+/* What the x axis counts when it is none of the x modes (the points of a
+ * chart of several runs, each at its own number of questions, say): it
+ * names the axis instead of the mode, and the view offers no choice of
+ * mode, nor smoothing. NULL: the mode's name. */
+void                 distillery_chart_set_x_label    (DistilleryChart *chart, const char *label);
+const char          *distillery_chart_get_x_label    (DistilleryChart *chart);
+/* The x axis' name as drawn: the x label, or the mode's. */
+const char          *distillery_chart_get_x_title    (DistilleryChart *chart);
 
 /* Returns the new series' index. Colours follow the palette in order. */
 guint                distillery_chart_add_series     (DistilleryChart *chart, const char *name, guint axis,
@@ -76,6 +84,15 @@ DistilleryChartXMode distillery_chart_get_x_mode     (DistilleryChart *chart);
 void                 distillery_chart_set_x_mode     (DistilleryChart *chart, DistilleryChartXMode mode);
 gboolean             distillery_chart_get_log_y      (DistilleryChart *chart);
 void                 distillery_chart_set_log_y      (DistilleryChart *chart, gboolean log_y);
+/* A logarithmic x axis, ending on powers of ten; points at x <= 0 are not
+ * drawn. Its curves are drawn point by point, never reduced to pixel
+ * columns: it is for charts of few points. */
+gboolean             distillery_chart_get_log_x      (DistilleryChart *chart);
+void                 distillery_chart_set_log_x      (DistilleryChart *chart, gboolean log_x);
+/* Each point marked with a dot, for curves of a few points each worth
+ * seeing (one per run); a curve of one point shows only so. */
+gboolean             distillery_chart_get_show_points (DistilleryChart *chart);
+void                 distillery_chart_set_show_points (DistilleryChart *chart, gboolean show_points);
 double               distillery_chart_get_smoothing  (DistilleryChart *chart);
 void                 distillery_chart_set_smoothing  (DistilleryChart *chart, double weight);
 

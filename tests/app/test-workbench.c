@@ -5,7 +5,7 @@
  * the project file holds the result; a file that is not a project is
  * refused with a dialog; the main loop keeps up while two runs train with
  * their charts on screen. Screenshots of what it showed are written to
- * the build folder (screenshots/) as test artefacts.
+ * the build folder (screenshots/) as test artefacts (workbench-util.c).
  */
 
 #include "config.h"
@@ -18,31 +18,12 @@
 #include "distillery-consent.h"
 #include "distillery-project.h"
 #include "distillery-window.h"
+#include "workbench-util.h"
 
 static DistilleryApplication *app;
 static const char *teacher_program;   /* the example C teacher */
 static char *dir, *project_path;
 static gint64 plain_id, long_id;
-
-static void
-timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-/* Runs the main context until condition holds; FALSE after `seconds`. */
-static gboolean
-iterate_until (gboolean (*condition) (gpointer), gpointer data, guint seconds)
-{
-  gboolean out = FALSE;
-  guint id = g_timeout_add_once (seconds * 1000, timed_out, &out);
-
-  while (!condition (data) && !out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!out)
-    g_source_remove (id);
-  return !out;
-}
 
 static gboolean
 skip_without_display (void)
@@ -51,76 +32,6 @@ skip_without_display (void)
     return FALSE;
   g_test_skip ("No display: the application needs one (run under xvfb-run)");
   return TRUE;
-}
-
-static gboolean
-has_session (gpointer data)
-{
-  return distillery_window_get_session (data) != NULL;
-}
-
-static DistilleryWindow *
-open_project (const char *path)
-{
-  DistilleryWindow *window = distillery_window_new (app);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  gtk_window_present (GTK_WINDOW (window));
-  distillery_window_open (window, file);
-  g_assert_true (iterate_until (has_session, window, 30));
-  return window;
-}
-
-/* Waits for the next frames, so that what was changed is drawn. */
-static gboolean
-frames_done (gpointer data)
-{
-  return *(int *) data <= 0;
-}
-
-static gboolean
-count_frame (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
-{
-  (*(int *) data)--;
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_frames (GtkWidget *widget, int n)
-{
-  int left = n;
-  guint id = gtk_widget_add_tick_callback (widget, count_frame, &left, NULL);
-  g_assert_true (iterate_until (frames_done, &left, 10));
-  gtk_widget_remove_tick_callback (widget, id);
-}
-
-static gboolean
-drawn (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  g_autofree char *folder = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                                              "screenshots", NULL);
-  g_autofree char *path = g_strdup_printf ("%s/%s.png", folder, name);
-  g_assert_true (iterate_until (drawn, widget, 10));
-  /* Past any page transition (a crossfade of 200 ms). */
-  wait_frames (widget, 24);
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  g_autoptr(GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_autoptr(GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
-                                                               &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (folder, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static void
@@ -137,22 +48,22 @@ test_open_demo (void)
   if (skip_without_display ())
     return;
 
-  DistilleryWindow *window = open_project (project_path);
+  DistilleryWindow *window = workbench_open_project (app, project_path);
   DistillerySession *session = distillery_window_get_session (window);
 
   g_assert_cmpstr (distillery_session_get_name (session), ==, "Demo project");
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Demo project");
   g_assert_true (distillery_window_select_experiment (window, plain_id));
-  screenshot (GTK_WIDGET (window), "project");
+  workbench_screenshot (GTK_WIDGET (window), "project");
 
   /* Every other kind of page shows for what the demo has. */
   DistilleryStore *store = distillery_session_get_store (session);
   g_autoptr(GPtrArray) datasets = distillery_store_list_datasets (store, NULL);
   g_autoptr(GPtrArray) teachers = distillery_store_list_teachers (store, NULL);
   g_assert_true (distillery_window_select_dataset (window, ((DistilleryStoreDataset *) datasets->pdata[0])->id));
-  screenshot (GTK_WIDGET (window), "dataset");
+  workbench_screenshot (GTK_WIDGET (window), "dataset");
   g_assert_true (distillery_window_select_teacher (window, ((DistilleryStoreTeacher *) teachers->pdata[0])->id));
-  screenshot (GTK_WIDGET (window), "teacher");
+  workbench_screenshot (GTK_WIDGET (window), "teacher");
   g_assert_false (distillery_window_select_teacher (window, 999));
   close_window (window);
 }
@@ -181,15 +92,15 @@ test_run_experiment (void)
   if (skip_without_display ())
     return;
 
-  DistilleryWindow *window = open_project (project_path);
+  DistilleryWindow *window = workbench_open_project (app, project_path);
   DistillerySession *session = distillery_window_get_session (window);
   g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.run");
 
   g_assert_true (g_strv_contains ((const char *const *) accels, "<Control>r"));
   g_assert_true (distillery_window_select_experiment (window, plain_id));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  g_assert_true (iterate_until (queue_started, session, 10));
-  g_assert_true (iterate_until (runs_done, session, 120));
+  g_assert_true (workbench_iterate_until (queue_started, session, 10));
+  g_assert_true (workbench_iterate_until (runs_done, session, 120));
 
   g_autoptr(DistilleryStore) store = distillery_store_open (project_path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
   g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, plain_id, &error);
@@ -205,29 +116,16 @@ test_run_experiment (void)
 
   /* Its charts show on the page, read back from the file. */
   g_assert_true (distillery_window_select_experiment (window, plain_id));
-  screenshot (GTK_WIDGET (window), "experiment");
+  workbench_screenshot (GTK_WIDGET (window), "experiment");
   g_assert_true (distillery_window_select_compare (window));
-  screenshot (GTK_WIDGET (window), "compare");
+  workbench_screenshot (GTK_WIDGET (window), "compare");
   close_window (window);
 }
 
 static gboolean
 error_shown (gpointer data)
 {
-  GtkWindow *window = data;
-#if ADW_CHECK_VERSION (1, 5, 0)
-  return ADW_IS_ALERT_DIALOG (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window)));
-#else
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window
-          && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
-        return TRUE;
-    }
-  return FALSE;
-#endif
+  return workbench_question (data) != NULL;
 }
 
 /* A file that is not a project: the store's refusal in a dialog, the
@@ -246,7 +144,7 @@ test_refused_file (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   gtk_window_present (GTK_WINDOW (window));
   distillery_window_open (window, file);
-  g_assert_true (iterate_until (error_shown, window, 30));
+  g_assert_true (workbench_iterate_until (error_shown, window, 30));
   g_assert_null (distillery_window_get_session (window));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "some notes\n");
@@ -293,7 +191,7 @@ test_stall_with_charts (void)
   if (skip_without_display ())
     return;
 
-  DistilleryWindow *window = open_project (project_path);
+  DistilleryWindow *window = workbench_open_project (app, project_path);
   DistillerySession *session = distillery_window_get_session (window);
   distillery_run_queue_set_max_active (distillery_session_get_queue (session), 2);
   g_assert_true (distillery_window_select_experiment (window, long_id));
@@ -302,13 +200,13 @@ test_stall_with_charts (void)
     {
       Stall stall = { 0 };
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-      g_assert_true (iterate_until (first_run_epochs, session, 30));
+      g_assert_true (workbench_iterate_until (first_run_epochs, session, 30));
       /* The page follows the new run's charts as they arrive; the picture
        * is taken before the measurement, which it would disturb. */
       if (rep == 0)
-        screenshot (GTK_WIDGET (window), "two-runs");
+        workbench_screenshot (GTK_WIDGET (window), "two-runs");
       guint source = g_timeout_add (2, tick, &stall);
-      g_assert_true (iterate_until (runs_done, session, 180));
+      g_assert_true (workbench_iterate_until (runs_done, session, 180));
       g_source_remove (source);
       g_test_message ("longest main-loop gap while two runs trained with charts shown: %.1f ms",
                       stall.longest / 1000.0);
@@ -316,24 +214,6 @@ test_stall_with_charts (void)
     }
   g_assert_cmpint (best, <, 20 * 1000);
   close_window (window);
-}
-
-/* The first AdwPreferencesRow under `widget` titled `title` that is on
- * screen, or NULL. */
-static GtkWidget *
-find_row (GtkWidget *widget, const char *title)
-{
-  if (ADW_IS_PREFERENCES_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0
-      && gtk_widget_get_mapped (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, title);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -379,7 +259,7 @@ page_shows (gpointer data)
 {
   DistilleryStoreExperiment *x = data;
   GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  GtkWidget *name = find_row (window, "Name");
+  GtkWidget *name = workbench_find_row (window, "Name");
   return name != NULL && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (name)), x->name) == 0;
 }
 
@@ -392,33 +272,33 @@ test_form_validation (void)
   if (skip_without_display ())
     return;
 
-  DistilleryWindow *window = open_project (project_path);
+  DistilleryWindow *window = workbench_open_project (app, project_path);
   DistillerySession *session = distillery_window_get_session (window);
   GPtrArray *lists[3] = { distillery_store_list_experiments (distillery_session_get_store (session), NULL),
                           NULL, (GPtrArray *) session };
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "new-experiment", NULL);
-  g_assert_true (iterate_until (experiment_added, lists, 10));
+  g_assert_true (workbench_iterate_until (experiment_added, lists, 10));
   DistilleryStoreExperiment *created = lists[1]->pdata[lists[1]->len - 1];
   g_assert_cmpstr (created->name, ==, "New experiment");
   /* The window shows it once it hears back from the writer; until then
    * the page is still the previous experiment's. */
-  g_assert_true (iterate_until (page_shows, created, 10));
-  g_assert_true (iterate_until (run_enabled, window, 10));
-  GtkWidget *hidden = find_row (GTK_WIDGET (window), "Hidden layer sizes, as in “128, 64”");
+  g_assert_true (workbench_iterate_until (page_shows, created, 10));
+  g_assert_true (workbench_iterate_until (run_enabled, window, 10));
+  GtkWidget *hidden = workbench_find_row (GTK_WIDGET (window), "Hidden layer sizes, as in “128, 64”");
   g_assert_nonnull (hidden);
 
   gtk_editable_set_text (GTK_EDITABLE (hidden), "12,x");
-  g_assert_true (iterate_until (run_disabled, window, 10));
+  g_assert_true (workbench_iterate_until (run_disabled, window, 10));
   g_assert_true (gtk_widget_has_css_class (hidden, "error"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (hidden)), ==, "12,x");
-  screenshot (GTK_WIDGET (window), "invalid-field");
+  workbench_screenshot (GTK_WIDGET (window), "invalid-field");
 
   gtk_editable_set_text (GTK_EDITABLE (hidden), "48, 24");
-  g_assert_true (iterate_until (run_enabled, window, 10));
+  g_assert_true (workbench_iterate_until (run_enabled, window, 10));
   g_assert_false (gtk_widget_has_css_class (hidden, "error"));
   Saved saved = { project_path, created->id, "\"hidden\":[48,24]" };
-  g_assert_true (iterate_until (settings_saved, &saved, 10));
+  g_assert_true (workbench_iterate_until (settings_saved, &saved, 10));
   g_ptr_array_unref (lists[0]);
   g_ptr_array_unref (lists[1]);
   close_window (window);
@@ -436,27 +316,10 @@ set_flag (gpointer data, GObject *where_the_object_was)
   *(gboolean *) data = TRUE;
 }
 
-static GtkWidget *
-close_dialog (GtkWindow *window)
-{
-#if ADW_CHECK_VERSION (1, 5, 0)
-  return GTK_WIDGET (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window)));
-#else
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window)
-        return GTK_WIDGET (toplevel);
-    }
-  return NULL;
-#endif
-}
-
 static gboolean
 dialog_shown (gpointer data)
 {
-  return close_dialog (data) != NULL;
+  return workbench_question (data) != NULL;
 }
 
 /* Closing the window while runs train asks first; Pause and Close pauses
@@ -470,18 +333,18 @@ test_close_with_runs (void)
   if (skip_without_display ())
     return;
 
-  DistilleryWindow *window = open_project (project_path);
+  DistilleryWindow *window = workbench_open_project (app, project_path);
   DistillerySession *session = g_object_ref (distillery_window_get_session (window));
   g_assert_true (distillery_window_select_experiment (window, long_id));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  g_assert_true (iterate_until (first_run_epochs, session, 30));
+  g_assert_true (workbench_iterate_until (first_run_epochs, session, 30));
 
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (iterate_until (dialog_shown, window, 10));
+  g_assert_true (workbench_iterate_until (dialog_shown, window, 10));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_weak_ref (G_OBJECT (window), set_flag, &gone);
-  g_signal_emit_by_name (close_dialog (GTK_WINDOW (window)), "response", "confirm");
-  g_assert_true (iterate_until (window_gone, &gone, 30));
+  g_signal_emit_by_name (workbench_question (GTK_WINDOW (window)), "response", "confirm");
+  g_assert_true (workbench_iterate_until (window_gone, &gone, 30));
 
   g_assert_cmpuint (distillery_session_get_n_active (session), ==, 0);
   g_autoptr(DistilleryStore) store = distillery_store_open (project_path, DISTILLERY_STORE_OPEN_READ_ONLY, &error);
@@ -497,7 +360,7 @@ test_close_with_runs (void)
 static gboolean
 consent_dialog_shown (gpointer data)
 {
-  return close_dialog (data) != NULL;
+  return workbench_question (data) != NULL;
 }
 
 static gboolean
@@ -542,18 +405,18 @@ test_program_consent (void)
   g_autofree char *command = distillery_consent_command (argv);
   g_assert_false (distillery_consent_is_allowed (received, command));
 
-  DistilleryWindow *window = open_project (received);
+  DistilleryWindow *window = workbench_open_project (app, received);
   DistillerySession *session = distillery_window_get_session (window);
   g_assert_true (distillery_window_select_experiment (window, student));
-  g_assert_true (iterate_until (run_enabled, window, 10));
+  g_assert_true (workbench_iterate_until (run_enabled, window, 10));
   g_action_group_activate_action (G_ACTION_GROUP (window), "run", NULL);
-  g_assert_true (iterate_until (consent_dialog_shown, window, 10));
+  g_assert_true (workbench_iterate_until (consent_dialog_shown, window, 10));
   g_assert_cmpuint (distillery_session_get_n_active (session), ==, 0);
-  g_signal_emit_by_name (close_dialog (GTK_WINDOW (window)), "response", "confirm");
+  g_signal_emit_by_name (workbench_question (GTK_WINDOW (window)), "response", "confirm");
   const char *pair[2] = { received, command };
-  g_assert_true (iterate_until (consented, pair, 10));
-  g_assert_true (iterate_until (queue_started, session, 10));
-  g_assert_true (iterate_until (runs_done, session, 60));
+  g_assert_true (workbench_iterate_until (consented, pair, 10));
+  g_assert_true (workbench_iterate_until (queue_started, session, 10));
+  g_assert_true (workbench_iterate_until (runs_done, session, 60));
   g_autoptr(GPtrArray) runs = distillery_store_list_runs (distillery_session_get_store (session), student, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (runs->len, ==, 1);
@@ -561,7 +424,7 @@ test_program_consent (void)
   g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (distillery_session_get_store (session),
                                                                             student, &error);
   g_assert_true (distillery_window_select_teacher (window, x->teacher_id));
-  screenshot (GTK_WIDGET (window), "program-teacher");
+  workbench_screenshot (GTK_WIDGET (window), "program-teacher");
   close_window (window);
 }
 

@@ -5,6 +5,7 @@
  * series (appends, decimation against brute force, TensorBoard's EMA),
  * every chart kind drawn on an image surface and its pixels checked
  * (not blank, curves where the data says, legend, dark unlike light),
+ * a log x axis with its points marked,
  * the exports (SVG and PDF well-formed, PNG at 1x and 2x, CSV) and the
  * standard charts of a run built from store rows.
  */
@@ -176,6 +177,18 @@ test_axis_log (void)
   /* Few decades: 1, 2, 5 steps. */
   distillery_chart_ticks (&ticks, 1, 100, TRUE, DISTILLERY_CHART_UNIT_NUMBER, 10);
   g_assert_cmpuint (ticks.n, ==, 7);
+  /* Counted, not three a decade: two decades ending on powers take 7. */
+  distillery_chart_ticks (&ticks, 10, 1000, TRUE, DISTILLERY_CHART_UNIT_NUMBER, 7);
+  g_assert_cmpuint (ticks.n, ==, 7);
+  g_assert_cmpfloat_with_epsilon (ticks.value[1], 20, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks.value[5], 500, 1e-9);
+  distillery_chart_ticks (&ticks, 10, 1000, TRUE, DISTILLERY_CHART_UNIT_NUMBER, 6);
+  g_assert_cmpuint (ticks.n, ==, 3);
+  /* As many as the most there may be, and one too many. */
+  distillery_chart_ticks (&ticks, 1e-5, 1e5, TRUE, DISTILLERY_CHART_UNIT_NUMBER, DISTILLERY_CHART_MAX_TICKS);
+  g_assert_cmpuint (ticks.n, ==, 31);
+  distillery_chart_ticks (&ticks, 1e-5, 1e6, TRUE, DISTILLERY_CHART_UNIT_NUMBER, DISTILLERY_CHART_MAX_TICKS);
+  g_assert_cmpuint (ticks.n, ==, 12);
 
   scale.min = 0.01;
   scale.max = 100;
@@ -699,6 +712,86 @@ test_draw_log_and_smoothing (void)
   image_clear (&image);
 }
 
+/* A log x axis of its own (questions asked, say): it ends on powers of
+ * ten around the data, spaces doublings evenly, marks every point (one of
+ * them alone at first), leaves out x <= 0, and names itself in the hover
+ * text and the description. */
+static void
+test_draw_log_x (void)
+{
+  g_autoptr(DistilleryChart) chart = distillery_chart_new (DISTILLERY_CHART_ACCURACY, "Sweep");
+  static const double budgets[] = { 50, 100, 200, 400, 800 };
+  Image image;
+
+  distillery_chart_add_series (chart, "agreement", 0, FALSE);
+  distillery_chart_set_axis (chart, 0, NULL, DISTILLERY_CHART_UNIT_PERCENT);
+  distillery_chart_set_x_label (chart, "Questions");
+  distillery_chart_set_log_x (chart, TRUE);
+  distillery_chart_set_show_points (chart, TRUE);
+  g_assert_cmpstr (distillery_chart_get_x_title (chart), ==, "Questions");
+
+  /* One point: a dot, where a line would draw nothing. */
+  distillery_chart_append (chart, 0, budgets[0], budgets[0], budgets[0], 0.5);
+  image_draw (&image, chart, FALSE);
+  g_assert_false (image.layout.empty);
+  g_assert_true (image.layout.x.log);
+  g_assert_cmpfloat (image.layout.x.min, >, 0);
+  g_assert_cmpfloat (image.layout.x.min, <=, 50);
+  g_assert_cmpfloat (image.layout.x.max, >=, 50);
+  check_curve_at (&image, 0, 50, 0.5);
+  image_clear (&image);
+
+  distillery_chart_set_log_x (chart, FALSE);
+  g_assert_false (distillery_chart_get_log_x (chart));
+  distillery_chart_set_log_x (chart, TRUE);
+  for (guint i = 1; i < G_N_ELEMENTS (budgets); i++)
+    distillery_chart_append (chart, 0, budgets[i], budgets[i], budgets[i], 0.5 + 0.1 * i);
+  image_draw (&image, chart, FALSE);
+  check_common (chart, &image);
+  /* Powers of ten around 50 and 800. */
+  g_assert_cmpfloat_with_epsilon (image.layout.x.min, 10, 1e-9);
+  g_assert_cmpfloat_with_epsilon (image.layout.x.max, 1000, 1e-9);
+  double step = distillery_chart_scale_to_pixel (&image.layout.x, 100) - distillery_chart_scale_to_pixel (&image.layout.x, 50);
+  for (guint i = 2; i < G_N_ELEMENTS (budgets); i++)
+    g_assert_cmpfloat_with_epsilon (distillery_chart_scale_to_pixel (&image.layout.x, budgets[i])
+                                    - distillery_chart_scale_to_pixel (&image.layout.x, budgets[i - 1]), step, 1e-6);
+  for (guint i = 0; i < G_N_ELEMENTS (budgets); i++)
+    check_curve_at (&image, 0, budgets[i], 0.5 + 0.1 * i);
+  /* The dot is wider than the line: its colour beside the curve. */
+  int px = (int) round (distillery_chart_scale_to_pixel (&image.layout.x, 800));
+  int py = (int) round (distillery_chart_scale_to_pixel (&image.layout.y[0], 0.9));
+  g_assert_cmpuint (count_color (&image, &image.style.palette[0], px - 3, py - 3, px + 4, py + 4), >=, 20);
+
+  double hx = distillery_chart_scale_to_pixel (&image.layout.x, 200);
+  g_autofree char *text = distillery_chart_hover_text (chart, &image.layout, hx, image.layout.plot.y + 10);
+  g_assert_nonnull (strstr (text, "Questions 200"));
+  g_autofree char *description = distillery_chart_describe (chart);
+  g_assert_nonnull (strstr (description, "against Questions"));
+  image_clear (&image);
+
+  /* A zoom that reaches zero is refused on a log axis. */
+  distillery_chart_zoom (chart, 0, 100, NAN, NAN);
+  g_assert_false (distillery_chart_get_zoom (chart, NULL, NULL, NULL, NULL));
+  distillery_chart_zoom (chart, 60, 500, NAN, NAN);
+  g_assert_true (distillery_chart_get_zoom (chart, NULL, NULL, NULL, NULL));
+  distillery_chart_reset_zoom (chart);
+
+  /* Points at zero are not drawn and do not stretch the axis. */
+  g_autoptr(DistilleryChart) with_zero = distillery_chart_new (DISTILLERY_CHART_ACCURACY, NULL);
+  distillery_chart_add_series (with_zero, "agreement", 0, FALSE);
+  distillery_chart_set_log_x (with_zero, TRUE);
+  distillery_chart_append (with_zero, 0, 0, 0, 0, 0.2);
+  image_draw (&image, with_zero, FALSE);
+  g_assert_true (image.layout.empty);
+  image_clear (&image);
+  distillery_chart_append (with_zero, 0, 30, 30, 30, 0.4);
+  image_draw (&image, with_zero, FALSE);
+  g_assert_false (image.layout.empty);
+  g_assert_cmpfloat_with_epsilon (image.layout.x.min, 10, 1e-9);
+  g_assert_cmpfloat_with_epsilon (image.layout.x.max, 100, 1e-9);
+  image_clear (&image);
+}
+
 static void
 test_draw_empty (void)
 {
@@ -901,6 +994,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chart/draw/comparison", test_draw_comparison);
   g_test_add_func ("/chart/draw/decimated", test_draw_decimated);
   g_test_add_func ("/chart/draw/log-and-smoothing", test_draw_log_and_smoothing);
+  g_test_add_func ("/chart/draw/log-x", test_draw_log_x);
   g_test_add_func ("/chart/draw/empty", test_draw_empty);
   g_test_add_func ("/chart/export/svg", test_export_svg);
   g_test_add_func ("/chart/export/pdf", test_export_pdf);
