@@ -177,13 +177,14 @@ fill_hinton (DistilleryStore *store, const DistilleryRecipeOptions *options, con
   settings->teacher.jitter = HINTON_JITTER;
   settings->teacher.max_norm = HINTON_MAX_NORM;
 
-  /* The teacher that the students learn from, trained with the first
-   * seed; and the same network as an experiment, one run per seed. The
+  teacher = distillery_project_add_teacher (store, _("Teacher 1200-1200"), dataset, settings, error);
+  if (teacher <= 0)
+    return FALSE;
+  /* That teacher, which the students learn from, trains with the first
+   * seed; the same network is an experiment too, a run per seed. The
    * teacher is attached to the models that train on the labels alone
    * with a weight (alpha) of 0: it teaches them nothing, and their runs
    * measure how far they agree with it. */
-  if ((teacher = distillery_project_add_teacher (store, _("Teacher 1200-1200"), dataset, settings, error)) <= 0)
-    return FALSE;
   settings->student = settings->teacher;
   settings->student.alpha = 0.0f;
   settings->student.temperature = 1.0f;
