@@ -20,6 +20,7 @@
 
 #include "distillery-chart-export.h"
 #include "distillery-project.h"
+#include "distillery-recipes.h"
 #include "distillery-run-charts.h"
 #include "distillery-run-queue.h"
 
@@ -114,18 +115,44 @@ static int
 cmd_new (int argc, char **argv)
 {
   gboolean demo = FALSE;
-  g_autofree char *name = NULL;
+  g_autofree char *name = NULL, *recipe = NULL, *mnist = NULL, *seeds = NULL;
+  int epochs = 0, teacher_epochs = 0;
   GError *error = NULL;
   GOptionEntry entries[] = {
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Fill it with the demo: digits, a trained teacher, two experiments"), NULL },
+    { "recipe", 0, 0, G_OPTION_ARG_STRING, &recipe, N_("Fill it with a recipe that reproduces a paper: hinton-2015"), N_("RECIPE") },
+    { "mnist", 0, 0, G_OPTION_ARG_FILENAME, &mnist, N_("The recipe on MNIST: the folder of its four IDX files (default: Fashion-MNIST)"), N_("DIR") },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &epochs, N_("The recipe's epochs, students and teacher (default: the recipe's)"), N_("N") },
+    { "teacher-epochs", 0, 0, G_OPTION_ARG_INT, &teacher_epochs, N_("The recipe's teacher epochs (default: as --epochs)"), N_("N") },
+    { "seeds", 0, 0, G_OPTION_ARG_STRING, &seeds, N_("The recipe's seeds (default 1, 2, 3)"), N_("1,2,3") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The project's name"), N_("NAME") },
     { NULL }
   };
   if (!parse ("new", "FILE", _("Create a project file."), entries, &argc, &argv, 1, 1, &error))
     return fail ("new", error);
+  if (demo && recipe != NULL)
+    return usage_error ("new", _("give --demo or --recipe, not both"));
+  if (recipe == NULL && (mnist != NULL || seeds != NULL || epochs != 0 || teacher_epochs != 0))
+    return usage_error ("new", _("--mnist, --epochs, --teacher-epochs and --seeds go with --recipe"));
+  if (epochs < 0 || teacher_epochs < 0)
+    return usage_error ("new", _("--epochs and --teacher-epochs are at least 1"));
 
   g_autoptr(DistilleryStore) store = NULL;
-  if (demo)
+  if (recipe != NULL)
+    {
+      g_autoptr(DistilleryExperiment) parsed = distillery_experiment_new_demo ();
+      if (seeds != NULL && !distillery_parse_seeds (seeds, parsed, &error))
+        return fail ("new", error);
+      DistilleryRecipeOptions options = {
+        .mnist_dir = mnist,
+        .teacher_epochs = teacher_epochs ? teacher_epochs : epochs,
+        .student_epochs = epochs,
+        .seeds = seeds ? parsed->seeds : NULL,
+        .n_seeds = seeds ? (guint) parsed->n_seeds : 0,
+      };
+      store = distillery_recipe_new_project (recipe, argv[1], &options, &error);
+    }
+  else if (demo)
     store = distillery_project_new_demo (argv[1], &cli_observer, &error);
   else
     {
@@ -318,15 +345,18 @@ draw_jobs (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Trains a run of each experiment through a queue, with a live line per
- * run when stderr is a terminal; 1 when any failed. */
+/* Trains a run of each experiment through a queue, with the seed at the
+ * same place in seeds (or each experiment's first seed when seeds is
+ * NULL), with a live line per run when stderr is a terminal; 1 when any
+ * failed. */
 static int
-run_all (const char *path, GArray *experiments, gint64 seed, guint parallel)
+run_all (const char *path, GArray *experiments, GArray *seeds, guint parallel)
 {
   RunAll all = { distillery_run_queue_new (parallel), isatty (STDERR_FILENO), 0 };
   g_signal_connect (all.queue, "job-ended", G_CALLBACK (report_job), &all);
   for (guint i = 0; i < experiments->len; i++)
     {
+      gint64 seed = seeds != NULL ? g_array_index (seeds, gint64, i) : -1;
       g_autoptr(DistilleryJob) job = distillery_job_new_run (path, g_array_index (experiments, gint64, i), seed);
       distillery_run_queue_add (all.queue, job);
     }
@@ -352,30 +382,47 @@ cmd_run (int argc, char **argv)
     { "allow-external", 0, 0, G_OPTION_ARG_NONE, &allow_external, N_("Let the project's teacher programs run"), NULL },
     { NULL }
   };
-  if (!parse ("run", "FILE EXPERIMENT…", _("Run experiments (by name or id) to their end, in background threads."),
-              entries, &argc, &argv, 2, G_MAXINT, &error))
+  if (!parse ("run", "FILE [EXPERIMENT…]",
+              _("Run experiments (by name or id; default: every one) to their end, in background threads: "
+                "a run for each of an experiment's seeds, or one with --seed."),
+              entries, &argc, &argv, 1, G_MAXINT, &error))
     return fail ("run", error);
   if (allow_external)
     distillery_consent_allow_for_now (argv[1]);
   if (parallel < 1)
     return usage_error ("run", _("--parallel is at least 1"));
 
-  /* Find every experiment before anything starts. */
+  /* Find every experiment and its seeds before anything starts. */
   g_autoptr(GArray) experiments = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) seeds = g_array_new (FALSE, FALSE, sizeof (gint64));
   {
     g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
+    g_autoptr(GPtrArray) all = NULL;
     if (store == NULL)
       return fail ("run", error);
-    for (int i = 2; i < argc; i++)
+    if (argc == 2 && (all = distillery_store_list_experiments (store, &error)) == NULL)
+      return fail ("run", error);
+    for (guint i = 0; i < (all ? all->len : (guint) argc - 2); i++)
       {
-        gint64 experiment = find_experiment (store, argv[i], &error);
-        if (experiment <= 0)
+        g_autoptr(DistilleryStoreExperiment) x = NULL;
+        g_autoptr(DistilleryExperiment) settings = distillery_experiment_new_demo ();
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        gint64 id = all ? ((DistilleryStoreExperiment *) all->pdata[i])->id : find_experiment (store, argv[i + 2], &error);
+        if (id <= 0 || (x = distillery_store_get_experiment (store, id, &error)) == NULL
+            || !json_parser_load_from_data (parser, x->settings, -1, &error)
+            || !distillery_experiment_merge_json (settings, json_parser_get_root (parser), &error))
           return fail ("run", error);
-        g_array_append_val (experiments, experiment);
+        for (int s = 0; s < (seed >= 0 ? 1 : MAX (settings->n_seeds, 1)); s++)
+          {
+            gint64 run_seed = seed >= 0 ? (gint64) seed
+                                        : (gint64) (settings->n_seeds > 0 ? settings->seeds[s] : settings->seed);
+            g_array_append_val (experiments, id);
+            g_array_append_val (seeds, run_seed);
+          }
       }
   }
 
-  return run_all (argv[1], experiments, seed >= 0 ? (gint64) seed : -1, (guint) parallel);
+  return run_all (argv[1], experiments, seeds, (guint) parallel);
 }
 
 /* The budgets' students, a run each, and agreement against questions. */
@@ -418,7 +465,7 @@ cmd_sweep (int argc, char **argv)
         || (experiments = distillery_project_add_budget_sweep (store, experiment, budgets, n, &error)) == NULL)
       return fail ("sweep", error);
   }
-  int status = run_all (argv[1], experiments, -1, (guint) parallel);
+  int status = run_all (argv[1], experiments, NULL, (guint) parallel);
 
   g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
   if (store == NULL)

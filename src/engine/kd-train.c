@@ -4,10 +4,15 @@
  */
 #include "kd-train.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { STREAM_INIT, STREAM_SHUFFLE, STREAM_NOISE };
+#include "kd-augment.h"
+#include "kd-constraint.h"
+
+enum { STREAM_INIT, STREAM_SHUFFLE, STREAM_NOISE, STREAM_JITTER };
 
 struct KdTrainer
 {
@@ -15,7 +20,7 @@ struct KdTrainer
   KdData        data;
   KdMlp        *model;
   KdOptimizer  *optimizer;
-  KdRng         shuffle_rng, noise_rng;
+  KdRng         shuffle_rng, noise_rng, jitter_rng;
 
   float        *targets;     /* [n, C] teacher distribution at T, or NULL */
   uint32_t     *order;       /* this epoch's permutation */
@@ -68,6 +73,10 @@ kd_trainer_new (const KdTrainConfig *config,
     problem = "the temperature must be above 0 and alpha between 0 and 1";
   else if (!(config->label_smoothing >= 0.0f && config->label_smoothing < 1.0f))
     problem = "label smoothing must be at least 0 and below 1";
+  else if (!(config->max_norm >= 0.0f) || !isfinite (config->max_norm))
+    problem = "the max-norm limit must be a finite number of at least 0";
+  else if ((problem = kd_jitter_check (D, train->image_width, train->image_height, config->jitter)) != NULL)
+    ;
   else
     problem = kd_mlp_config_check (&config->model);
   if (problem != NULL)
@@ -113,6 +122,7 @@ kd_trainer_new (const KdTrainConfig *config,
   kd_rng_fork (&init_rng, &root, STREAM_INIT);
   kd_rng_fork (&t->shuffle_rng, &root, STREAM_SHUFFLE);
   kd_rng_fork (&t->noise_rng, &root, STREAM_NOISE);
+  kd_rng_fork (&t->jitter_rng, &root, STREAM_JITTER);
   kd_mlp_init (t->model, config->init, &init_rng);
   /* The order is reshuffled at each epoch's start; it starts as the
    * identity so that a checkpoint taken before the first step is sound. */
@@ -180,7 +190,11 @@ kd_trainer_step (KdTrainer *t, KdStepReport *report)
   const uint32_t *rows = t->order + t->cursor;
   for (int b = 0; b < B; b++)
     {
-      memcpy (t->x_batch + (size_t) b * D, d->features + (size_t) rows[b] * D, sizeof (float) * D);
+      if (t->config.jitter > 0)
+        kd_jitter_sample (t->x_batch + (size_t) b * D, d->features + (size_t) rows[b] * D, D,
+                          d->image_width, d->image_height, t->config.jitter, &t->jitter_rng);
+      else
+        memcpy (t->x_batch + (size_t) b * D, d->features + (size_t) rows[b] * D, sizeof (float) * D);
       t->y_batch[b] = d->labels[rows[b]];
       if (t->targets != NULL)
         memcpy (t->q_batch + (size_t) b * C, t->targets + (size_t) rows[b] * C, sizeof (float) * C);
@@ -203,6 +217,8 @@ kd_trainer_step (KdTrainer *t, KdStepReport *report)
   float lr = kd_schedule_lr (&t->config.schedule, t->config.optimizer.learning_rate,
                              t->step, t->steps_per_epoch, kd_trainer_total_steps (t));
   kd_optimizer_step (t->optimizer, t->model->params, t->model->grads, lr);
+  if (t->config.max_norm > 0.0f)
+    kd_mlp_max_norm (t->model, t->config.max_norm);
 
   t->cursor += B;
   if (report != NULL)
@@ -235,7 +251,8 @@ kd_evaluate (KdMlp *model, const KdData *data, const float *teacher_probs, KdMet
 }
 
 #define CHECKPOINT_MAGIC "KDCKPT\0\1"
-#define CHECKPOINT_VERSION 1u
+/* Version 2 added the jitter stream; version 1 blobs still load. */
+#define CHECKPOINT_VERSION 2u
 #define BYTE_ORDER_MARK 0x01020304u
 
 typedef struct
@@ -252,7 +269,15 @@ typedef struct
   int64_t  optimizer_t;
   uint64_t shuffle_rng[4];
   uint64_t noise_rng[4];
+  uint64_t jitter_rng[4];   /* from version 2 */
 } CheckpointHeader;
+
+/* How long the header of a blob of this version is. */
+static size_t
+header_size (uint32_t version)
+{
+  return version >= 2 ? sizeof (CheckpointHeader) : offsetof (CheckpointHeader, jitter_rng);
+}
 
 static size_t
 optimizer_state_len (const KdTrainer *t)
@@ -293,6 +318,7 @@ kd_trainer_checkpoint_save (const KdTrainer *t, void *blob)
   h.optimizer_t = t->optimizer->t;
   memcpy (h.shuffle_rng, t->shuffle_rng.s, sizeof h.shuffle_rng);
   memcpy (h.noise_rng, t->noise_rng.s, sizeof h.noise_rng);
+  memcpy (h.jitter_rng, t->jitter_rng.s, sizeof h.jitter_rng);
 
   memcpy (p, &h, sizeof h);
   p += sizeof h;
@@ -308,26 +334,32 @@ kd_trainer_checkpoint_load (KdTrainer *t, const void *blob, size_t size)
 {
   CheckpointHeader h;
   const char *p = blob;
+  size_t header;
 
-  if (size < sizeof h)
+  memset (&h, 0, sizeof h);
+  if (size < header_size (1))
     return "the checkpoint is truncated";
-  memcpy (&h, p, sizeof h);
+  memcpy (&h, p, header_size (1));
   if (memcmp (h.magic, CHECKPOINT_MAGIC, 8) != 0)
     return "this is not a training checkpoint";
   if (h.version > CHECKPOINT_VERSION)
     return "the checkpoint comes from a newer version";
+  header = header_size (h.version);
+  if (size < header)
+    return "the checkpoint is truncated";
+  memcpy (&h, p, header);
   if (h.byte_order != BYTE_ORDER_MARK)
     return "the checkpoint was written on a machine of another byte order";
   if (h.n_params != t->model->n_params || h.n_optimizer_state != optimizer_state_len (t))
     return "the checkpoint belongs to another model or optimiser";
   if (h.n_samples != t->data.n)
     return "the checkpoint belongs to another training set";
-  if (size != kd_trainer_checkpoint_size (t))
+  if (size != kd_trainer_checkpoint_size (t) - sizeof h + header)
     return "the checkpoint is truncated";
   if (h.epoch < -1 || h.epoch >= t->config.epochs || h.cursor > h.n_samples || h.step < 0)
     return "the checkpoint's position is out of range";
 
-  p += sizeof h;
+  p += header;
   const uint32_t *order = (const uint32_t *) (p + sizeof (float) * (h.n_params + h.n_optimizer_state));
   for (size_t i = 0; i < h.n_samples; i++)
     if (order[i] >= h.n_samples)
@@ -343,5 +375,9 @@ kd_trainer_checkpoint_load (KdTrainer *t, const void *blob, size_t size)
   t->optimizer->t = h.optimizer_t;
   memcpy (t->shuffle_rng.s, h.shuffle_rng, sizeof h.shuffle_rng);
   memcpy (t->noise_rng.s, h.noise_rng, sizeof h.noise_rng);
+  /* A version 1 blob comes from a build without jitter, whose stream was
+   * never drawn from: it stays as the trainer made it. */
+  if (h.version >= 2)
+    memcpy (t->jitter_rng.s, h.jitter_rng, sizeof h.jitter_rng);
   return NULL;
 }

@@ -26,6 +26,9 @@ typedef struct
   size_t         n;
   int            n_features;
   int            n_classes;
+  /* Images: their width and height in pixels (0 when the samples are not
+   * images); input jitter needs them. */
+  int            image_width, image_height;
 } KdData;
 
 typedef struct
@@ -38,6 +41,12 @@ typedef struct
   int               batch_size;
   uint64_t          seed;
   float             label_smoothing;
+  /* Each training image shifted by up to this many whole pixels
+   * (kd-augment.h); 0: none. */
+  int               jitter;
+  /* Each hidden unit's incoming weights kept to an L2 norm of at most
+   * this after every step (kd-constraint.h); 0: no limit. */
+  float             max_norm;
   /* Used only with a teacher. */
   KdTeacherKind     teacher_kind;
   float             temperature;
@@ -73,7 +82,7 @@ long       kd_trainer_total_steps (const KdTrainer *trainer);
 KdMlp     *kd_trainer_model (KdTrainer *trainer);
 
 /* Checkpoints: everything needed to continue a run exactly where it was
- * (parameters, optimiser state and step count, both random streams, the
+ * (parameters, optimiser state and step count, every random stream, the
  * epoch's sample order and position). Restoring into a trainer made from
  * the same configuration and data, then stepping on, gives bit-identical
  * results to a run that never stopped. The blob starts with a magic and a

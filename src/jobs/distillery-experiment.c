@@ -310,7 +310,9 @@ merge_model (KdTrainConfig *c, JsonObject *o, const char *where, gboolean studen
       || !read_float (o, where, "input_noise", 0, 100, &c->model.input_noise, error)
       || !read_int (o, where, "epochs", 1, 100000, &c->epochs, error)
       || !read_int (o, where, "batch_size", 1, 65536, &c->batch_size, error)
-      || !read_float (o, where, "label_smoothing", 0, 0.99, &c->label_smoothing, error))
+      || !read_float (o, where, "label_smoothing", 0, 0.99, &c->label_smoothing, error)
+      || !read_int (o, where, "input_jitter", 0, 100, &c->jitter, error)
+      || !read_float (o, where, "max_norm", 0, 1e6, &c->max_norm, error))
     return FALSE;
   c->model.activation = act;
   c->init = init;
@@ -374,6 +376,47 @@ merge_model (KdTrainConfig *c, JsonObject *o, const char *where, gboolean studen
     }
   if (local != NULL)
     return g_propagate_error (error, local), FALSE;
+  return TRUE;
+}
+
+/* "transfer_set": {"leave_out_classes": [3]}, "evaluation": {"left_out_bias": 3.5} */
+static gboolean
+merge_left_out (DistilleryLeftOut *left_out, JsonObject *o, GError **error)
+{
+  GError *local = NULL;
+  JsonObject *transfer = read_object (o, "", "transfer_set", &local);
+  JsonObject *evaluation = local ? NULL : read_object (o, "", "evaluation", &local);
+  JsonNode *classes = member (transfer, "leave_out_classes");
+
+  if (local != NULL)
+    return g_propagate_error (error, local), FALSE;
+  if (classes != NULL)
+    {
+      g_autofree char *expected = g_strdup_printf (_("a list of at most %d different class numbers from 0 to %d"),
+                                                   DISTILLERY_MAX_LEFT_OUT, 999);
+      JsonArray *a = JSON_NODE_HOLDS_ARRAY (classes) ? json_node_get_array (classes) : NULL;
+      guint n = a ? json_array_get_length (a) : G_MAXUINT;
+      gboolean seen[1000] = { FALSE };
+      if (n > DISTILLERY_MAX_LEFT_OUT)
+        return invalid (error, "transfer_set", "leave_out_classes", expected);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *v = json_array_get_element (a, i);
+          if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_INT64
+              || json_node_get_int (v) < 0 || json_node_get_int (v) > 999 || seen[json_node_get_int (v)])
+            return invalid (error, "transfer_set", "leave_out_classes", expected);
+          seen[json_node_get_int (v)] = TRUE;
+        }
+      left_out->n_classes = 0;
+      for (int c = 0; c < 1000; c++)
+        if (seen[c])
+          left_out->classes[left_out->n_classes++] = c;
+    }
+  if (!read_float (evaluation, "evaluation", "left_out_bias", -1000, 1000, &left_out->bias, error))
+    return FALSE;
+  if (left_out->bias != 0 && left_out->n_classes == 0)
+    return invalid (error, "evaluation", "left_out_bias",
+                    _("0 unless classes are left out of the transfer set (transfer_set.leave_out_classes)"));
   return TRUE;
 }
 
@@ -462,6 +505,9 @@ distillery_experiment_merge_json (DistilleryExperiment *e, JsonNode *root, GErro
     return FALSE;
   if (local != NULL)
     return g_propagate_error (error, local), FALSE;
+
+  if (!merge_left_out (&e->left_out, o, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -534,6 +580,11 @@ build_model (JsonBuilder *b, const KdTrainConfig *c, gboolean student)
   add_int (b, "epochs", c->epochs);
   add_int (b, "batch_size", c->batch_size);
   add_double (b, "label_smoothing", c->label_smoothing);
+  /* Written only when used: a version 1 reader would ignore them. */
+  if (c->jitter > 0)
+    add_int (b, "input_jitter", c->jitter);
+  if (c->max_norm > 0)
+    add_double (b, "max_norm", c->max_norm);
 
   json_builder_set_member_name (b, "optimizer");
   json_builder_begin_object (b);
@@ -569,13 +620,23 @@ build_model (JsonBuilder *b, const KdTrainConfig *c, gboolean student)
   json_builder_end_object (b);
 }
 
+/* Whether an older build, which would ignore these settings and so
+ * train something else, must refuse the experiment. */
+static gboolean
+uses_version_2 (const DistilleryExperiment *e)
+{
+  return e->left_out.n_classes > 0
+         || e->teacher.jitter > 0 || e->teacher.max_norm > 0
+         || e->student.jitter > 0 || e->student.max_norm > 0;
+}
+
 JsonNode *
 distillery_experiment_to_json (const DistilleryExperiment *e)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_int (b, "version", DISTILLERY_EXPERIMENT_VERSION);
+  add_int (b, "version", uses_version_2 (e) ? 2 : 1);
   add_int (b, "seed", (gint64) e->seed);
   if (e->n_seeds > 0)
     {
@@ -604,6 +665,22 @@ distillery_experiment_to_json (const DistilleryExperiment *e)
   add_string (b, "label_column", e->data.label_column);
   add_double (b, "test_fraction", e->data.test_fraction);
   json_builder_end_object (b);
+
+  if (e->left_out.n_classes > 0)
+    {
+      json_builder_set_member_name (b, "transfer_set");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "leave_out_classes");
+      json_builder_begin_array (b);
+      for (int i = 0; i < e->left_out.n_classes; i++)
+        json_builder_add_int_value (b, e->left_out.classes[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "evaluation");
+      json_builder_begin_object (b);
+      add_double (b, "left_out_bias", e->left_out.bias);
+      json_builder_end_object (b);
+    }
 
   json_builder_set_member_name (b, "teacher");
   build_model (b, &e->teacher, FALSE);

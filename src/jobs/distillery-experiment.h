@@ -16,7 +16,11 @@
 G_BEGIN_DECLS
 
 #define DISTILLERY_EXPERIMENT_ERROR (distillery_experiment_error_quark ())
-#define DISTILLERY_EXPERIMENT_VERSION 1
+/* The newest format this build reads. Version 2 added input jitter,
+ * max-norm, the transfer set's left-out classes and the bias correction;
+ * an experiment that uses none of them is still written as version 1,
+ * which older builds read alike. */
+#define DISTILLERY_EXPERIMENT_VERSION 2
 
 typedef enum
 {
@@ -44,6 +48,21 @@ typedef struct
 
 /* Runs of one experiment with different seeds show what is noise. */
 #define DISTILLERY_MAX_SEEDS 32
+#define DISTILLERY_MAX_LEFT_OUT 64
+
+/* Classes left out of the student's transfer set: its training samples
+ * of these classes are dropped, so that it learns them (if at all) only
+ * from what the teacher says about the other classes. At evaluation,
+ * `bias` is added to the student's logits of these classes (Hinton,
+ * Vinyals and Dean raised the bias of the never-seen 3s by 3.5), and the
+ * run's final metrics report its accuracy both with and without it and
+ * the recall of the left-out classes. */
+typedef struct
+{
+  int   n_classes;
+  int   classes[DISTILLERY_MAX_LEFT_OUT];   /* ascending, no repeats */
+  float bias;
+} DistilleryLeftOut;
 
 typedef struct
 {
@@ -59,9 +78,12 @@ typedef struct
   int                round_digits;
   gint64             budget;
   int                selection;      /* DistillerySelection */
+  DistilleryLeftOut  left_out;
   /* n_inputs and n_classes are filled in from the data set. */
   KdTrainConfig      teacher;
   KdTrainConfig      student;   /* temperature, alpha, teacher_kind apply */
+  /* Of the teacher's and student's settings, the engine's jitter and
+   * max_norm are stored as "input_jitter" and "max_norm". */
 } DistilleryExperiment;
 
 GQuark                distillery_experiment_error_quark (void);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "distillery-transfer.h"
 #include "kd-mlp.h"
 
 /* Step rows are written in batches this large between epoch commits. */
@@ -135,6 +136,11 @@ distillery_project_import (DistilleryStore *store, const DistilleryImport *impor
             goto out;
           }
         n_samples += test->n_samples;
+      }
+    for (guint c = 0; import->class_names != NULL && c < parsed->n_classes && import->class_names[c] != NULL; c++)
+      {
+        g_free (parsed->class_names[c]);
+        parsed->class_names[c] = g_strdup (import->class_names[c]);
       }
     name = g_strdup (import->name ? import->name : bases[0]);
     options = options_json (NULL, fraction, import->split_seed);
@@ -488,10 +494,12 @@ typedef struct
   const float     *teacher_test_probs;  /* [n_test, C] at T = 1, or NULL */
   const DistilleryRunObserver *observer;   /* or NULL */
   gint64           queries_asked, queries_cached;   /* of the teacher, for the results */
+  const DistilleryLeftOut *left_out;    /* classes left out of the transfer set, or NULL */
 } RunPlan;
 
 static char *
-metrics_json (const RunPlan *plan, const KdMetrics *m, double seconds, double samples_per_second)
+metrics_json (const RunPlan *plan, const KdMetrics *m, const DistilleryLeftOutMetrics *lo,
+              double seconds, double samples_per_second)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   const struct { const char *name; double value; } values[] = {
@@ -505,6 +513,12 @@ metrics_json (const RunPlan *plan, const KdMetrics *m, double seconds, double sa
     /* Questions this run put to the teacher, and those the cache answered. */
     { "queries_asked", plan->teacher_answers ? (double) plan->queries_asked : NAN },
     { "queries_cached", plan->teacher_answers ? (double) plan->queries_cached : NAN },
+    /* With classes left out (distillery-transfer.h). */
+    { "left_out_samples", lo ? (double) lo->left_out_samples : NAN },
+    { "left_out_recall", lo ? lo->left_out_recall : NAN },
+    { "corrected_accuracy", lo ? lo->corrected_accuracy : NAN },
+    { "corrected_agreement", lo ? lo->corrected_agreement : NAN },
+    { "corrected_left_out_recall", lo ? lo->corrected_left_out_recall : NAN },
   };
   json_builder_begin_object (b);
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
@@ -705,10 +719,15 @@ execute_run (RunPlan *plan, gboolean resume, GError **error)
     KdMlp *model = kd_trainer_model (trainer);
     gsize size = kd_mlp_blob_size (model);
     guchar *blob = g_malloc (size);
+    DistilleryLeftOutMetrics left_out;
+    gboolean has_left_out = plan->left_out != NULL && plan->left_out->n_classes > 0;
     kd_mlp_blob_save (model, blob);
+    if (has_left_out)
+      distillery_left_out_evaluate (plan->left_out, model, plan->test, plan->teacher_test_probs, &left_out);
     RunWrite *w = run_write_new (plan->run_id, NULL);
     w->model = g_bytes_new_take (blob, size);
-    w->message = metrics_json (plan, &metrics, done_seconds + seconds, seconds > 0 ? loop.samples / seconds : 0);
+    w->message = metrics_json (plan, &metrics, has_left_out ? &left_out : NULL, done_seconds + seconds,
+                               seconds > 0 ? loop.samples / seconds : 0);
     post (plan->writer, write_result, w);
     /* Whoever runs next reads this run as finished. */
     if (!distillery_writer_sync (plan->writer, plan->run_id, &local))
@@ -918,7 +937,8 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
     }
   if (!_distillery_project_settings_from_json (x->settings, &p.settings, &local)
       || !prepare_data (store, x->dataset_id, &p, &local)
-      || (t != NULL && !_distillery_project_teacher_answers (store, writer, run_id, t, &p, observer, &local)))
+      || (t != NULL && !_distillery_project_teacher_answers (store, writer, run_id, t, &p, observer, &local))
+      || !distillery_transfer_set_leave_out (&p.settings->left_out, &p.train, p.answers, &local))
     {
       prepared_clear (&p);
       return stop_run (writer, run_id, NULL, local, error);
@@ -930,6 +950,7 @@ run_experiment (DistilleryStore *store, DistilleryWriter *writer, gint64 run_id,
   fill_shapes (&plan.config, &p.train, run->seed);
   plan.queries_asked = p.queries_asked;
   plan.queries_cached = p.queries_cached;
+  plan.left_out = &p.settings->left_out;
   ok = execute_run (&plan, resume, error);
   prepared_clear (&p);
   return ok;

@@ -44,6 +44,7 @@ typedef struct
   const char *csv_path, *label_column;                                   /* CSV */
   double      test_fraction;         /* when there is no test file; 0: 0.25 */
   guint64     split_seed;
+  const char *const *class_names;    /* IDX: the classes' names; NULL: their numbers */
 } DistilleryImport;
 
 gint64           distillery_project_import      (DistilleryStore *store, const DistilleryImport *import,

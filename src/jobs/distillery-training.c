@@ -10,14 +10,18 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
-#define FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
-
 G_DEFINE_QUARK (distillery-training-error-quark, distillery_training_error)
 
 static const char *const fashion_classes[] = {
   N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
-  N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
+  N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"), NULL,
 };
+
+const char *const *
+distillery_fashion_mnist_classes (void)
+{
+  return fashion_classes;
+}
 
 KdData
 distillery_dataset_view (const DistilleryDataset *ds)
@@ -28,6 +32,8 @@ distillery_dataset_view (const DistilleryDataset *ds)
     .n = ds->n_samples,
     .n_features = (int) ds->n_features,
     .n_classes = (int) ds->n_classes,
+    .image_width = (int) ds->image_width,
+    .image_height = (int) ds->image_height,
   };
   return d;
 }
@@ -50,13 +56,13 @@ distillery_experiment_load_data (const DistilleryExperiment *e,
       break;
 
     case DISTILLERY_SOURCE_FASHION_MNIST:
-      train = distillery_dataset_load_idx (FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz",
-                                           FASHION_MNIST_DIR "/train-labels-idx1-ubyte.gz", error);
+      train = distillery_dataset_load_idx (DISTILLERY_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz",
+                                           DISTILLERY_FASHION_MNIST_DIR "/train-labels-idx1-ubyte.gz", error);
       if (train != NULL)
-        test = distillery_dataset_load_idx (FASHION_MNIST_DIR "/t10k-images-idx3-ubyte.gz",
-                                            FASHION_MNIST_DIR "/t10k-labels-idx1-ubyte.gz", error);
+        test = distillery_dataset_load_idx (DISTILLERY_FASHION_MNIST_DIR "/t10k-images-idx3-ubyte.gz",
+                                            DISTILLERY_FASHION_MNIST_DIR "/t10k-labels-idx1-ubyte.gz", error);
       for (DistilleryDataset *ds = train; test != NULL && ds != NULL; ds = ds == train ? test : NULL)
-        for (guint c = 0; c < ds->n_classes && c < G_N_ELEMENTS (fashion_classes); c++)
+        for (guint c = 0; c < ds->n_classes && fashion_classes[c] != NULL; c++)
           {
             g_free (ds->class_names[c]);
             ds->class_names[c] = g_strdup (gettext (fashion_classes[c]));
@@ -225,7 +231,25 @@ distillery_trainer_new (const char *model_name, const KdTrainConfig *config,
                         const KdData *train, const float *teacher_answers, GError **error)
 {
   const char *problem = NULL;
-  KdTrainer *trainer = kd_trainer_new (config, train, teacher_answers, &problem);
+  KdTrainer *trainer;
+
+  /* The engine refuses these too, in words a user of the window would
+   * not find: say what to change. */
+  if (config->jitter > 0 && train->image_width == 0)
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("Cannot train the %s: input jitter shifts images by whole pixels, and this data set "
+                     "is not made of images. Set the input jitter to 0."), model_name);
+      return NULL;
+    }
+  if (config->jitter > 0 && (config->jitter >= train->image_width || config->jitter >= train->image_height))
+    {
+      g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
+                   _("Cannot train the %s: an input jitter of %d pixels does not fit images of %d × %d pixels."),
+                   model_name, config->jitter, train->image_width, train->image_height);
+      return NULL;
+    }
+  trainer = kd_trainer_new (config, train, teacher_answers, &problem);
   if (trainer == NULL)
     g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,
                  _("Cannot train the %s: %s."), model_name, problem);

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 
 #define DISTILLERY_TRAINING_ERROR (distillery_training_error_quark ())
 
+/* Where Debian's dataset-fashion-mnist puts the four IDX files. */
+#define DISTILLERY_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
 typedef enum
 {
   DISTILLERY_TRAINING_ERROR_CONFIG,
@@ -89,6 +92,8 @@ gboolean   distillery_dataset_prepare (DistilleryDataset  *all,
 DistilleryRunStatus distillery_run_status_for_error (const GError *error);
 
 KdData     distillery_dataset_view (const DistilleryDataset *dataset);
+/* Fashion-MNIST's ten class names, untranslated (N_), NULL-terminated. */
+const char *const *distillery_fashion_mnist_classes (void);
 
 /* The checks every training loop makes around a step: a loss that is no
  * longer finite ends the run as diverged, and step_func may stop it. */

@@ -57,6 +57,34 @@ check "$(contains "$tmp/list" "finished")" "list shows the teacher's finished ru
 check "$(contains "$tmp/run" "test accuracy 9[0-9]")" "the distilled student is above 90 %"
 "$cli" run "$p" 2 --seed 5 >"$tmp/run" 2>&1; check $? "run an experiment by id with a seed"
 "$cli" run "$p" "No such" >"$tmp/out" 2>&1; test $? = 1; check $? "run refuses an unknown experiment"
+# Every experiment when none is named, a run for each of its seeds.
+"$cli" new --demo "$tmp/all.distillery" >"$tmp/out" 2>&1
+"$cli" experiment "$tmp/all.distillery" --name "Three seeds" --teacher 1 --seeds 4,5,6 >"$tmp/out" 2>&1
+"$cli" run "$tmp/all.distillery" --parallel 2 >"$tmp/run" 2>&1; check $? "run with no experiment named runs them all"
+test "$(grep -c "^Run [0-9]* finished" "$tmp/run")" = 5; check $? "a run for each seed of each experiment"
+"$cli" list "$tmp/all.distillery" >"$tmp/list" 2>&1
+check "$(contains "$tmp/list" "seed 6 ")" "with the experiment's own seeds"
+
+# Recipes.
+"$cli" new --recipe hinton-2016 "$tmp/r.distillery" >"$tmp/out" 2>&1; test $? = 1; check $? "new refuses an unknown recipe"
+check "$(contains "$tmp/out" "hinton-2015")" "and names the recipes there are"
+"$cli" new --recipe hinton-2015 --mnist "$tmp/nowhere" "$tmp/r.distillery" >"$tmp/out" 2>&1; test $? = 1
+check $? "a recipe without its data exits 1"
+check "$(contains "$tmp/out" "train-images-idx3-ubyte")" "and names the missing file"
+test ! -e "$tmp/r.distillery"; check $? "and leaves no file"
+"$cli" new --mnist "$tmp" "$tmp/r.distillery" >"$tmp/out" 2>&1; test $? = 2; check $? "--mnist without --recipe is a usage error"
+if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  "$cli" new --recipe hinton-2015 --epochs 1 --seeds 1 "$tmp/r.distillery" >"$tmp/out" 2>&1
+  check $? "new --recipe hinton-2015 builds its project on Fashion-MNIST"
+  "$cli" list "$tmp/r.distillery" >"$tmp/list" 2>&1
+  check "$(contains "$tmp/list" "distilled at T = 20, without class 3 (Dress)")" "with the left-out experiment"
+  test "$(grep -c "distilled at T = " "$tmp/list")" = 6; check $? "and a student for each temperature"
+  rm -f "$tmp/r.distillery"
+else
+  echo "ok $((n + 1)) # SKIP dataset-fashion-mnist is not installed"; n=$((n + 1))
+  echo "ok $((n + 1)) # SKIP"; n=$((n + 1))
+  echo "ok $((n + 1)) # SKIP"; n=$((n + 1))
+fi
 "$cli" report "$p" --format csv >"$tmp/report.csv" 2>&1; check $? "report --format csv"
 test "$(grep -c ',finished,' "$tmp/report.csv")" = 3; check $? "the CSV has the teacher's and both students' runs"
 "$cli" report "$p" --format json >"$tmp/report.json" 2>&1; check $? "report --format json"

@@ -74,6 +74,16 @@ test_refusals (void)
     { "{\"student\": {\"distillation\": {\"alpha\": 1.5}}}", "student.distillation.alpha" },
     { "{\"student\": {\"distillation\": {\"teacher_reveals\": \"all\"}}}", "student.distillation.teacher_reveals" },
     { "{\"student\": {\"schedule\": 3}}", "student.schedule" },
+    { "{\"teacher\": {\"input_jitter\": -1}}", "teacher.input_jitter" },
+    { "{\"teacher\": {\"input_jitter\": 1.5}}", "teacher.input_jitter" },
+    { "{\"student\": {\"max_norm\": -2}}", "student.max_norm" },
+    { "{\"transfer_set\": 3}", "transfer_set" },
+    { "{\"transfer_set\": {\"leave_out_classes\": 3}}", "transfer_set.leave_out_classes" },
+    { "{\"transfer_set\": {\"leave_out_classes\": [1000]}}", "transfer_set.leave_out_classes" },
+    { "{\"transfer_set\": {\"leave_out_classes\": [3, 3]}}", "different class numbers" },
+    { "{\"evaluation\": {\"left_out_bias\": 3.5}}", "evaluation.left_out_bias" },
+    { "{\"transfer_set\": {\"leave_out_classes\": [3]}, \"evaluation\": {\"left_out_bias\": \"up\"}}",
+      "evaluation.left_out_bias" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -85,6 +95,56 @@ test_refusals (void)
       if (strstr (error->message, cases[i].mentions) == NULL)
         g_error ("%s: message “%s” does not mention “%s”", cases[i].json, error->message, cases[i].mentions);
     }
+}
+
+/* Jitter, max-norm and left-out classes: read, written back, and marking
+ * the experiment as format 2 only when used. */
+static void
+test_version_2 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryExperiment) e = experiment_from (
+    "{\"version\": 2, \"teacher\": {\"input_jitter\": 2, \"max_norm\": 3.5},"
+    " \"student\": {\"max_norm\": 4},"
+    " \"transfer_set\": {\"leave_out_classes\": [7, 3]}, \"evaluation\": {\"left_out_bias\": 3.5}}",
+    &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (e->teacher.jitter, ==, 2);
+  g_assert_cmpfloat (e->teacher.max_norm, ==, 3.5f);
+  g_assert_cmpint (e->student.jitter, ==, 0);
+  g_assert_cmpfloat (e->student.max_norm, ==, 4.0f);
+  g_assert_cmpint (e->left_out.n_classes, ==, 2);
+  g_assert_cmpint (e->left_out.classes[0], ==, 3);   /* kept in order */
+  g_assert_cmpint (e->left_out.classes[1], ==, 7);
+  g_assert_cmpfloat (e->left_out.bias, ==, 3.5f);
+
+  g_autoptr(JsonNode) node = distillery_experiment_to_json (e);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "version"), ==, 2);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr(DistilleryExperiment) back = experiment_from (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (&back->teacher, sizeof back->teacher, &e->teacher, sizeof e->teacher);
+  g_assert_cmpmem (&back->student, sizeof back->student, &e->student, sizeof e->student);
+  g_assert_cmpmem (&back->left_out, sizeof back->left_out, &e->left_out, sizeof e->left_out);
+
+  /* Merging over it without the members keeps them; an empty list
+   * clears the classes, and then a bias is refused. */
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, "{\"seed\": 3}", -1, NULL));
+  g_assert_true (distillery_experiment_merge_json (back, json_parser_get_root (parser), &error));
+  g_assert_cmpint (back->left_out.n_classes, ==, 2);
+  g_assert_true (json_parser_load_from_data (parser, "{\"transfer_set\": {\"leave_out_classes\": []}}", -1, NULL));
+  g_assert_false (distillery_experiment_merge_json (back, json_parser_get_root (parser), &error));
+  g_assert_nonnull (strstr (error->message, "evaluation.left_out_bias"));
+  g_clear_error (&error);
+
+  /* Without any of them: format 1, which older builds read alike. */
+  g_autoptr(DistilleryExperiment) demo = distillery_experiment_new_demo ();
+  g_autoptr(JsonNode) old = distillery_experiment_to_json (demo);
+  JsonObject *o = json_node_get_object (old);
+  g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 1);
+  g_assert_false (json_object_has_member (o, "transfer_set"));
+  g_assert_false (json_object_has_member (json_object_get_object_member (o, "teacher"), "input_jitter"));
 }
 
 static void
@@ -180,6 +240,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/experiment/json/round-trip", test_round_trip);
   g_test_add_func ("/experiment/json/refusals", test_refusals);
+  g_test_add_func ("/experiment/json/version-2", test_version_2);
   g_test_add_func ("/experiment/hidden-sizes", test_hidden_sizes);
   g_test_add_func ("/experiment/seeds", test_seeds);
   g_test_add_func ("/experiment/demo/students-above-90", test_demo_students);

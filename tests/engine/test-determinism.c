@@ -3,14 +3,17 @@
  * A run is reproducible: the same configuration and seed give
  * bit-identical parameters (compared with memcmp, not a tolerance), with
  * dropout, input noise, Adam and a schedule, and with a teacher of every
- * kind; another seed gives other parameters. The data are synthetic (512
+ * kind, and with Hinton's teacher (dropout, jitter, max-norm); another
+ * seed gives other parameters. The data are synthetic (512
  * samples, 20 features, 4 Gaussian classes from a fixed seed) and the
  * teacher is a small MLP trained on them first, so that the student learns
  * from real answers. Each run must also learn something, so that equal
  * parameters cannot come from a trainer that never moved them. A run
  * saved to a checkpoint at any step and resumed in a new trainer ends
- * with the same parameters as one that never stopped, and a damaged or
- * foreign checkpoint is refused; so is a model blob, which otherwise
+ * with the same parameters as one that never stopped (also with input
+ * jitter and max-norm, whose random stream the checkpoint carries, and
+ * from a version 1 checkpoint, written before jitter existed), and a
+ * damaged or foreign checkpoint is refused; so is a model blob, which otherwise
  * predicts exactly as the model it was saved from. Finally, configurations that make no
  * sense are refused with a message.
  */
@@ -26,6 +29,7 @@ enum { N = 512, D = 20, C = 4 };
 typedef struct
 {
   float   features[N * D];
+  float   images[N * D];      /* the same classes as 5 x 4 images */
   int32_t labels[N];
   KdData  data;
   float   teacher_logits[N * C];
@@ -48,6 +52,16 @@ fixture_set_up (Fixture *f, gconstpointer user_data)
       for (int d = 0; d < D; d++)
         f->features[n * D + d] = centres[y * D + d] + kd_rng_normal (&rng);
     }
+  /* Images whose class is which half of them is bright (left, right, top
+   * or bottom), which a shift by a pixel keeps, unlike the Gaussian
+   * centres. */
+  for (int n = 0; n < N; n++)
+    for (int d = 0; d < D; d++)
+      {
+        int x = d % 5, y = d / 5, c = f->labels[n];
+        gboolean bright = c == 0 ? x < 2 : c == 1 ? x > 2 : c == 2 ? y < 2 : y >= 2;
+        f->images[n * D + d] = (bright ? 1.0f : 0.0f) + 0.3f * kd_rng_normal (&rng);
+      }
   f->data = (KdData) { f->features, f->labels, N, D, C };
 }
 
@@ -167,6 +181,44 @@ test_regularised (Fixture *f, gconstpointer user_data)
   g_autofree float *a = train (&config, &f->data, NULL, &n_reg);
   g_autofree float *b = train (&plain, &f->data, NULL, &n_plain);
   g_assert_true (memcmp (a, b, n_reg * sizeof (float)) != 0);
+}
+
+/* Hinton's teacher: dropout on inputs and hidden units, jitter, max-norm,
+ * on the fixture's images. */
+static void
+augmented_config (KdTrainConfig *config, KdData *images, const Fixture *f)
+{
+  base_config (config);
+  config->model.dropout_input = 0.1f;
+  config->model.dropout_hidden = 0.3f;
+  config->jitter = 1;
+  config->max_norm = 1.5f;
+  config->optimizer.learning_rate = 0.1f;
+  *images = f->data;
+  images->features = f->images;
+  images->image_width = 5;
+  images->image_height = 4;
+}
+
+static void
+test_augmented (Fixture *f, gconstpointer user_data)
+{
+  KdTrainConfig config, unjittered, unconstrained;
+  KdData images;
+  size_t n;
+
+  augmented_config (&config, &images, f);
+  assert_reproducible (&config, &images, NULL);
+
+  /* Each of them changes the run. */
+  unjittered = unconstrained = config;
+  unjittered.jitter = 0;
+  unconstrained.max_norm = 0.0f;
+  g_autofree float *a = train (&config, &images, NULL, &n);
+  g_autofree float *b = train (&unjittered, &images, NULL, &n);
+  g_autofree float *c = train (&unconstrained, &images, NULL, &n);
+  g_assert_true (memcmp (a, b, n * sizeof (float)) != 0);
+  g_assert_true (memcmp (a, c, n * sizeof (float)) != 0);
 }
 
 static void
@@ -291,45 +343,81 @@ test_bad_config (Fixture *f, gconstpointer user_data)
   kd_trainer_free (trainer);
 }
 
+/* The header of a version 1 checkpoint ends where version 2's jitter
+ * stream (4 x uint64) begins: 136 bytes in, 168 with it (see
+ * docs/file-format.md). */
+enum { HEADER_V1 = 136, HEADER_V2 = 168 };
+
+/* Turns a version 2 blob into the version 1 blob an older build would
+ * have written for the same state. */
+static guchar *
+as_version_1 (const guchar *blob, size_t size, size_t *size_v1)
+{
+  guchar *old = g_malloc (size - (HEADER_V2 - HEADER_V1));
+  uint32_t version = 1;
+  memcpy (old, blob, HEADER_V1);
+  memcpy (old + 8, &version, sizeof version);
+  memcpy (old + HEADER_V1, blob + HEADER_V2, size - HEADER_V2);
+  *size_v1 = size - (HEADER_V2 - HEADER_V1);
+  return old;
+}
+
 /* Stops after `cut` steps, checkpoints, resumes in a fresh trainer and
  * trains to the end: the result must equal the uninterrupted run's. */
 static void
 test_checkpoint_resume (Fixture *f, gconstpointer user_data)
 {
-  KdTrainConfig config;
+  KdTrainConfig configs[2];
+  KdData images;
   const char *error = NULL;
   size_t n_params;
 
-  base_config (&config);
-  config.model.dropout_hidden = 0.2f;
-  config.model.input_noise = 0.1f;
-  kd_optimizer_config_init (&config.optimizer, KD_OPTIMIZER_ADAMW);
-  config.optimizer.learning_rate = 0.01f;
-  config.schedule.kind = KD_SCHEDULE_COSINE;
-  config.schedule.warmup_epochs = 0.5f;
-  g_autofree float *expected = train (&config, &f->data, NULL, &n_params);
+  base_config (&configs[0]);
+  configs[0].model.dropout_hidden = 0.2f;
+  configs[0].model.input_noise = 0.1f;
+  kd_optimizer_config_init (&configs[0].optimizer, KD_OPTIMIZER_ADAMW);
+  configs[0].optimizer.learning_rate = 0.01f;
+  configs[0].schedule.kind = KD_SCHEDULE_COSINE;
+  configs[0].schedule.warmup_epochs = 0.5f;
+  augmented_config (&configs[1], &images, f);
 
-  /* 0: before the first step; 11 and 22: at epoch ends; 33: the end. */
-  static const int cuts[] = { 0, 1, 5, 11, 16, 22, 30, 33 };
-  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+  for (guint k = 0; k < G_N_ELEMENTS (configs); k++)
     {
-      KdTrainer *first = kd_trainer_new (&config, &f->data, NULL, &error);
-      for (int s = 0; s < cuts[i]; s++)
-        g_assert_true (kd_trainer_step (first, NULL));
-      size_t size = kd_trainer_checkpoint_size (first);
-      g_autofree guchar *blob = g_malloc (size);
-      kd_trainer_checkpoint_save (first, blob);
-      kd_trainer_free (first);
+      const KdTrainConfig *config = &configs[k];
+      g_autofree float *expected = train (config, &images, NULL, &n_params);
 
-      KdTrainer *second = kd_trainer_new (&config, &f->data, NULL, &error);
-      g_assert_cmpstr (kd_trainer_checkpoint_load (second, blob, size), ==, NULL);
-      long steps = cuts[i];
-      while (kd_trainer_step (second, NULL))
-        steps++;
-      g_assert_cmpint (steps, ==, kd_trainer_total_steps (second));
-      g_assert_cmpmem (kd_trainer_model (second)->params, n_params * sizeof (float),
-                       expected, n_params * sizeof (float));
-      kd_trainer_free (second);
+      /* 0: before the first step; 11 and 22: at epoch ends; 33: the end. */
+      static const int cuts[] = { 0, 1, 5, 11, 16, 22, 30, 33 };
+      for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+        {
+          KdTrainer *first = kd_trainer_new (config, &images, NULL, &error);
+          for (int s = 0; s < cuts[i]; s++)
+            g_assert_true (kd_trainer_step (first, NULL));
+          size_t size = kd_trainer_checkpoint_size (first);
+          g_autofree guchar *blob = g_malloc (size);
+          kd_trainer_checkpoint_save (first, blob);
+          /* The parameters follow the header. */
+          g_assert_cmpmem (blob + HEADER_V2, n_params * sizeof (float),
+                           kd_trainer_model (first)->params, n_params * sizeof (float));
+          kd_trainer_free (first);
+
+          /* Without jitter, the blob an older build wrote resumes too. */
+          size_t size_v1;
+          g_autofree guchar *blob_v1 = as_version_1 (blob, size, &size_v1);
+          for (int version = 2; version >= (config->jitter > 0 ? 2 : 1); version--)
+            {
+              KdTrainer *second = kd_trainer_new (config, &images, NULL, &error);
+              g_assert_cmpstr (kd_trainer_checkpoint_load (second, version == 2 ? blob : blob_v1,
+                                                           version == 2 ? size : size_v1), ==, NULL);
+              long steps = cuts[i];
+              while (kd_trainer_step (second, NULL))
+                steps++;
+              g_assert_cmpint (steps, ==, kd_trainer_total_steps (second));
+              g_assert_cmpmem (kd_trainer_model (second)->params, n_params * sizeof (float),
+                               expected, n_params * sizeof (float));
+              kd_trainer_free (second);
+            }
+        }
     }
 }
 
@@ -417,6 +505,8 @@ main (int argc, char **argv)
               fixture_set_up, test_plain, NULL);
   g_test_add ("/engine/train/reproducible/dropout-noise-adamw", Fixture, NULL,
               fixture_set_up, test_regularised, NULL);
+  g_test_add ("/engine/train/reproducible/dropout-jitter-max-norm", Fixture, NULL,
+              fixture_set_up, test_augmented, NULL);
   g_test_add ("/engine/train/reproducible/teacher", Fixture, NULL,
               fixture_set_up, test_teacher, NULL);
   g_test_add ("/engine/train/checkpoint/resume-bit-identical", Fixture, NULL,
