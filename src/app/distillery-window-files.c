@@ -15,6 +15,7 @@
 
 #include "distillery-dialogs.h"
 #include "distillery-project.h"
+#include "distillery-recipes.h"
 #include "distillery-window-private.h"
 
 #define MAX_RECENT 10
@@ -282,12 +283,16 @@ typedef struct
 {
   char    *path;
   gboolean demo;
+  char    *recipe;       /* or a recipe's project, */
+  char    *mnist;        /* on MNIST's files in this folder (NULL: Fashion-MNIST) */
 } Creating;
 
 static void
 creating_free (Creating *c)
 {
   g_free (c->path);
+  g_free (c->recipe);
+  g_free (c->mnist);
   g_free (c);
 }
 
@@ -300,6 +305,11 @@ create_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
 
   if (c->demo)
     store = distillery_project_new_demo (c->path, NULL, &error);
+  else if (c->recipe != NULL)
+    {
+      DistilleryRecipeOptions options = { .mnist_dir = c->mnist };
+      store = distillery_recipe_new_project (c->recipe, c->path, &options, &error);
+    }
   else
     {
       g_autofree char *base = g_path_get_basename (c->path);
@@ -333,7 +343,7 @@ created (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-create_project (DistilleryWindow *self, const char *path, gboolean demo)
+create_project_from (DistilleryWindow *self, Creating *c, const char *busy)
 {
   /* From a window that has a project, the new one gets a window of its own. */
   if (self->session != NULL)
@@ -342,29 +352,36 @@ create_project (DistilleryWindow *self, const char *path, gboolean demo)
       self = distillery_window_new (DISTILLERY_APPLICATION (app));
       gtk_window_present (GTK_WINDOW (self));
     }
-  Creating *c = g_new0 (Creating, 1);
-  c->path = g_strdup (path);
-  c->demo = demo;
   g_autoptr(GTask) task = g_task_new (self, NULL, created, NULL);
   g_task_set_task_data (task, c, (GDestroyNotify) creating_free);
-  _distillery_window_show_busy (self, demo ? _("Preparing the Demo Project…") : _("Creating the Project…"));
+  _distillery_window_show_busy (self, busy);
   g_task_run_in_thread (task, create_in_thread);
 }
 
 static void
-new_chosen (DistilleryWindow *self, GListModel *files)
+create_project (DistilleryWindow *self, const char *path, gboolean demo)
+{
+  Creating *c = g_new0 (Creating, 1);
+  c->path = g_strdup (path);
+  c->demo = demo;
+  create_project_from (self, c, demo ? _("Preparing the Demo Project…") : _("Creating the Project…"));
+}
+
+/* The path chosen for a new project, cleared for it; NULL (having said
+ * why) when it cannot be. The file dialog asked before replacing a file;
+ * a project open elsewhere in this process is not replaced. */
+static char *
+path_for_new_project (DistilleryWindow *self, GListModel *files)
 {
   g_autofree char *path = first_path (files);
 
   if (path == NULL)
-    return;
-  /* The file dialog asked before replacing a file; a project open
-   * elsewhere in this process is not replaced. */
+    return NULL;
   if (window_showing (gtk_window_get_application (GTK_WINDOW (self)), path) != NULL)
     {
       _distillery_window_show_error (self, _("The Project Cannot Be Created"),
                                      _("That project is open in another window."));
-      return;
+      return NULL;
     }
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -374,7 +391,74 @@ new_chosen (DistilleryWindow *self, GListModel *files)
       g_unlink (shm);
       g_unlink (path);
     }
-  create_project (self, path, FALSE);
+  return g_steal_pointer (&path);
+}
+
+static void
+new_chosen (DistilleryWindow *self, GListModel *files)
+{
+  g_autofree char *path = path_for_new_project (self, files);
+
+  if (path != NULL)
+    create_project (self, path, FALSE);
+}
+
+/* ---- Recipes: projects that reproduce a paper ---------------------- */
+
+static void
+recipe_path_chosen (DistilleryWindow *self, GListModel *files)
+{
+  g_autofree char *path = path_for_new_project (self, files);
+  Creating *c;
+
+  if (path == NULL)
+    return;
+  c = g_new0 (Creating, 1);
+  c->path = g_steal_pointer (&path);
+  c->recipe = g_strdup ("hinton-2015");
+  c->mnist = g_steal_pointer (&self->recipe_mnist);
+  create_project_from (self, c, _("Preparing the Recipe’s Project…"));
+}
+
+static void
+choose_recipe_path (DistilleryWindow *self)
+{
+  choose_files (self, "save", _("New Project from a Recipe"), _("_Create"),
+                /* Translators: a file name */
+                _("Hinton 2015.distillery"), project_filter (), recipe_path_chosen);
+}
+
+/* Hinton, Vinyals and Dean (2015) on Fashion-MNIST, from Debian's
+ * dataset-fashion-mnist (in the Flatpak, from the same files). */
+static void
+new_recipe_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  DistilleryWindow *self = data;
+
+  g_clear_pointer (&self->recipe_mnist, g_free);
+  choose_recipe_path (self);
+}
+
+static void
+mnist_chosen (DistilleryWindow *self, GListModel *files)
+{
+  g_autofree char *first = first_path (files);
+
+  if (first == NULL)
+    return;
+  /* The recipe finds the four files in their folder by name, and says
+   * which one is missing. */
+  g_free (self->recipe_mnist);
+  self->recipe_mnist = g_path_get_dirname (first);
+  choose_recipe_path (self);
+}
+
+/* The same on MNIST itself, from IDX files the user has. */
+static void
+new_recipe_mnist_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  DistilleryWindow *self = data;
+  choose_files (self, "open-multiple", _("MNIST’s Four IDX Files"), _("_Choose"), NULL, NULL, mnist_chosen);
 }
 
 static void
@@ -623,6 +707,8 @@ static const GActionEntry file_actions[] = {
   { .name = "new-project", .activate = new_project_activated },
   { .name = "open-project", .activate = open_project_activated },
   { .name = "open-demo", .activate = open_demo_activated },
+  { .name = "new-recipe", .activate = new_recipe_activated },
+  { .name = "new-recipe-mnist", .activate = new_recipe_mnist_activated },
   { .name = "save-as", .activate = save_as_activated },
   { .name = "import-dataset", .activate = import_dataset_activated },
 };

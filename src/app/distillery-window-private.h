@@ -47,6 +47,7 @@ struct _DistilleryWindow
 
   GSettings           *settings;        /* delayed: the window's size */
   GSettings           *shared_settings; /* applied at once: recent projects, runs */
+  char                *recipe_mnist;    /* MNIST's folder, between a recipe's two dialogs */
   GPtrArray           *recent_rows;     /* rows of recent_group */
   GtkFilter           *active_filter;   /* runs_list shows active jobs */
 

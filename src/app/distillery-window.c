@@ -82,8 +82,14 @@ item_row (DistilleryItemKind kind, gint64 id, const char *icon, const char *titl
   gtk_widget_set_margin_start (box, indent * 18);
   if (icon != NULL)
     gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (icon));
+  /* Names that differ only at their end ("…, T = 20" and "…, T = 20,
+   * without 3s") stay apart: two lines, then the tooltip has it whole. */
   gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (name), 2);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (name, title);
   gtk_box_append (GTK_BOX (labels), name);
   if (subtitle != NULL)
     {
@@ -95,6 +101,7 @@ item_row (DistilleryItemKind kind, gint64 id, const char *icon, const char *titl
       gtk_box_append (GTK_BOX (labels), sub);
     }
   gtk_widget_set_hexpand (labels, TRUE);
+  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), labels);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   g_object_set_data (G_OBJECT (row), "kind", GINT_TO_POINTER (kind));
@@ -846,6 +853,7 @@ distillery_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->shared_settings, self);
   g_clear_object (&self->shared_settings);
   g_clear_object (&self->active_filter);
+  g_clear_pointer (&self->recipe_mnist, g_free);
   g_clear_pointer (&self->recent_rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), DISTILLERY_TYPE_WINDOW);
 

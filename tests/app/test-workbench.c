@@ -428,6 +428,78 @@ test_program_consent (void)
   close_window (window);
 }
 
+/* The file dialog the window shows (GtkFileChooserNative falls back to a
+ * GtkFileChooserDialog without a portal), or NULL. */
+static GtkWidget *
+file_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_visible (w))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+has_file_dialog (gpointer data)
+{
+  return file_dialog () != NULL;
+}
+
+static gboolean
+has_session (gpointer data)
+{
+  return distillery_window_get_session (data) != NULL;
+}
+
+/* The welcome page's recipe: the file dialog answered, the project is made
+ * in a worker and opened, with Hinton et al.'s experiments on
+ * Fashion-MNIST, nothing trained yet. */
+static void
+test_recipe (void)
+{
+  if (skip_without_display ())
+    return;
+  if (!g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("Debian's dataset-fashion-mnist is not installed");
+      return;
+    }
+
+  DistilleryWindow *window = distillery_window_new (app);
+  g_autofree char *path = g_build_filename (dir, "Hinton 2015.distillery", NULL);
+  GError *error = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "new-recipe", NULL);
+  g_assert_true (workbench_iterate_until (has_file_dialog, NULL, 10));
+  GtkFileChooser *chooser = GTK_FILE_CHOOSER (file_dialog ());
+  g_assert_cmpstr (gtk_file_chooser_get_current_name (chooser), ==, "Hinton 2015.distillery");
+  /* As a user may type it: the whole path in the name field. */
+  gtk_file_chooser_set_current_name (chooser, path);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+
+  g_assert_true (workbench_iterate_until (has_session, window, 120));
+  DistillerySession *session = distillery_window_get_session (window);
+  g_assert_cmpstr (distillery_session_get_path (session), ==, path);
+  DistilleryStore *store = distillery_session_get_store (session);
+  g_autoptr(GPtrArray) datasets = distillery_store_list_datasets (store, &error);
+  g_autoptr(GPtrArray) experiments = distillery_store_list_experiments (store, &error);
+  g_autoptr(GPtrArray) runs = distillery_store_list_runs (store, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (datasets->len, ==, 1);
+  g_assert_cmpint (((DistilleryStoreDataset *) datasets->pdata[0])->n_samples, ==, 70000);
+  /* The teacher's own experiment, the plain student, five temperatures
+   * and the transfer set without threes. */
+  g_assert_cmpuint (experiments->len, ==, 8);
+  g_assert_cmpuint (runs->len, ==, 0);
+  workbench_screenshot (GTK_WIDGET (window), "recipe");
+  close_window (window);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -481,6 +553,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/form-validation", test_form_validation);
   g_test_add_func ("/workbench/close-with-runs", test_close_with_runs);
   g_test_add_func ("/workbench/program-consent", test_program_consent);
+  g_test_add_func ("/workbench/recipe", test_recipe);
   status = g_test_run ();
 
   g_clear_object (&app);
