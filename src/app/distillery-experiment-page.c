@@ -39,6 +39,11 @@ struct _DistilleryExperimentPage
   GtkWidget            *hidden_row;
   GtkWidget            *activation_row;
   GtkWidget            *dropout_spin;
+  GtkWidget            *input_dropout_spin;
+  GtkWidget            *jitter_spin;
+  GtkWidget            *max_norm_spin;
+  GtkWidget            *left_out_row;
+  GtkWidget            *left_out_bias_spin;
   GtkWidget            *teacher_row;
   GtkWidget            *temperature_spin;
   GtkWidget            *alpha_spin;
@@ -238,6 +243,9 @@ read_form (DistilleryExperimentPage *self, char **reason)
 
   c->model.activation = combo_selected (self->activation_row);
   c->model.dropout_hidden = spin_value (self->dropout_spin);
+  c->model.dropout_input = spin_value (self->input_dropout_spin);
+  c->jitter = (int) spin_value (self->jitter_spin);
+  c->max_norm = spin_value (self->max_norm_spin);
   c->temperature = spin_value (self->temperature_spin);
   c->alpha = spin_value (self->alpha_spin);
   c->label_smoothing = spin_value (self->smoothing_spin);
@@ -257,6 +265,29 @@ read_form (DistilleryExperimentPage *self, char **reason)
   selected = combo_selected (self->teacher_row);
   self->teacher_id = selected > 0 && selected <= self->teacher_ids->len
                        ? g_array_index (self->teacher_ids, gint64, selected - 1) : 0;
+
+  DistilleryLeftOut *left_out = &self->settings->left_out;
+  gboolean left_out_ok = distillery_parse_left_out (gtk_editable_get_text (GTK_EDITABLE (self->left_out_row)),
+                                                    left_out, &error);
+  if (left_out_ok && self->n_classes > 0 && left_out->n_classes > 0
+      && (guint) left_out->classes[left_out->n_classes - 1] >= self->n_classes)
+    {
+      g_set_error (&error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                   _("The data set’s classes are numbered 0 to %u."), self->n_classes - 1);
+      left_out_ok = FALSE;
+    }
+  else if (left_out_ok && self->n_classes > 0 && (guint) left_out->n_classes >= self->n_classes)
+    {
+      g_set_error_literal (&error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                           _("Leaving every class out leaves nothing to learn from."));
+      left_out_ok = FALSE;
+    }
+  mark (self->left_out_row, !left_out_ok);
+  if (!left_out_ok && *reason == NULL)
+    *reason = g_strdup (error->message);
+  g_clear_error (&error);
+  left_out->bias = left_out->n_classes > 0 ? spin_value (self->left_out_bias_spin) : 0.0f;
+  ok = ok && left_out_ok;
 
   gboolean top_k_ok = c->teacher_kind != KD_TEACHER_TOPK || self->n_classes == 0
                       || (c->top_k >= 1 && (guint) c->top_k < self->n_classes);
@@ -284,6 +315,8 @@ update_sensitivity (DistilleryExperimentPage *self)
   gtk_widget_set_sensitive (self->reveals_row, editable && with_teacher);
   gtk_widget_set_sensitive (self->top_k_spin, editable && with_teacher
                             && combo_selected (self->reveals_row) == KD_TEACHER_TOPK);
+  gtk_widget_set_sensitive (self->left_out_bias_spin, editable && self->settings != NULL
+                            && self->settings->left_out.n_classes > 0);
   gtk_widget_set_visible (self->locked_box, self->has_runs);
   /* Results first once there are any: they are what a locked page is
    * for, and what a sweep of this experiment was made for. */
@@ -438,6 +471,12 @@ fill_form (DistilleryExperimentPage *self, const DistilleryStoreExperiment *x)
   gtk_editable_set_text (GTK_EDITABLE (self->hidden_row), hidden);
   adw_combo_row_set_selected (ADW_COMBO_ROW (self->activation_row), c->model.activation);
   set_spin (self->dropout_spin, c->model.dropout_hidden);
+  set_spin (self->input_dropout_spin, c->model.dropout_input);
+  set_spin (self->jitter_spin, c->jitter);
+  set_spin (self->max_norm_spin, c->max_norm);
+  g_autofree char *left_out = distillery_format_left_out (&self->settings->left_out);
+  gtk_editable_set_text (GTK_EDITABLE (self->left_out_row), left_out);
+  set_spin (self->left_out_bias_spin, self->settings->left_out.bias);
   set_spin (self->temperature_spin, c->temperature);
   set_spin (self->alpha_spin, c->alpha);
   set_spin (self->smoothing_spin, c->label_smoothing);
@@ -1039,6 +1078,14 @@ distillery_experiment_page_init (DistilleryExperimentPage *self)
   self->activation_row = combo_row (self, g, _("Activation"), activations);
   self->dropout_spin = spin_row (self, g, _("Dropout"), _("Share of hidden units dropped while training"),
                                  0, 0.95, 0.05, 2);
+  self->input_dropout_spin = spin_row (self, g, _("Input dropout"), _("Share of input features dropped while training"),
+                                       0, 0.95, 0.05, 2);
+  self->jitter_spin = spin_row (self, g, _("Input jitter"),
+                                _("Shifts each training image by up to this many whole pixels (images only)"),
+                                0, 8, 1, 0);
+  self->max_norm_spin = spin_row (self, g, _("Max-norm"),
+                                  _("Largest length of each hidden unit’s incoming weights; 0 for no limit"),
+                                  0, 1000, 0.5, 1);
 
   g = self->groups[1] = self->distillation_group =
     group (box, _("Distillation"), _("How the student learns from the teacher"));
@@ -1050,6 +1097,10 @@ distillery_experiment_page_init (DistilleryExperimentPage *self)
   self->smoothing_spin = spin_row (self, g, _("Label smoothing"), NULL, 0, 0.5, 0.01, 2);
   self->reveals_row = combo_row (self, g, _("What the teacher reveals"), reveals);
   self->top_k_spin = spin_row (self, g, _("k"), _("Classes the teacher reveals with top-k"), 0, 1000, 1, 0);
+  self->left_out_row = entry_row (self, g, _("Classes left out of the transfer set, as in “3”"));
+  self->left_out_bias_spin = spin_row (self, g, _("Bias of the left-out classes"),
+                                       _("Added to their logits when testing, as Hinton et al. raised the 3s’"),
+                                       -100, 100, 0.5, 1);
 
   g = self->groups[2] = group (box, _("Training"), NULL);
   self->optimizer_row = combo_row (self, g, _("Optimiser"), optimizers);

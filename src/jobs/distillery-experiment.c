@@ -170,6 +170,51 @@ distillery_format_seeds (const DistilleryExperiment *e)
   return g_string_free (s, FALSE);
 }
 
+gboolean
+distillery_parse_left_out (const char *text, DistilleryLeftOut *left_out, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  gboolean seen[1000] = { FALSE };
+  int n = 0;
+
+  g_return_val_if_fail (text != NULL && left_out != NULL, FALSE);
+
+  for (char **p = parts; *p != NULL; p++)
+    {
+      guint64 v;
+      if (*g_strstrip (*p) == '\0' && parts[1] == NULL)
+        break;   /* "": no class left out */
+      if (!g_ascii_string_to_unsigned (*p, 10, 0, 999, &v, NULL))
+        {
+          g_set_error (error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                       _("“%s”: classes are numbers from 0 to 999 separated by commas, as in “3” or “3, 5”."),
+                       text);
+          return FALSE;
+        }
+      if (!seen[v] && ++n > DISTILLERY_MAX_LEFT_OUT)
+        {
+          g_set_error (error, DISTILLERY_EXPERIMENT_ERROR, DISTILLERY_EXPERIMENT_ERROR_INVALID,
+                       _("“%s”: at most %d classes can be left out."), text, DISTILLERY_MAX_LEFT_OUT);
+          return FALSE;
+        }
+      seen[v] = TRUE;
+    }
+  left_out->n_classes = 0;
+  for (int c = 0; c < 1000; c++)
+    if (seen[c])
+      left_out->classes[left_out->n_classes++] = c;
+  return TRUE;
+}
+
+char *
+distillery_format_left_out (const DistilleryLeftOut *left_out)
+{
+  GString *s = g_string_new (NULL);
+  for (int i = 0; i < left_out->n_classes; i++)
+    g_string_append_printf (s, "%s%d", i ? ", " : "", left_out->classes[i]);
+  return g_string_free (s, FALSE);
+}
+
 /* Reading helpers: each returns FALSE with an error naming `where.name`. */
 
 static gboolean

@@ -109,6 +109,10 @@ char                 *distillery_format_hidden (const KdMlpConfig *model);
  * The experiment's seed becomes the first. */
 gboolean              distillery_parse_seeds  (const char *text, DistilleryExperiment *experiment, GError **error);
 char                 *distillery_format_seeds (const DistilleryExperiment *experiment);
+/* "3, 5": the classes left out of the transfer set, in any order; "" for
+ * none. The bias is left as it is. */
+gboolean              distillery_parse_left_out  (const char *text, DistilleryLeftOut *left_out, GError **error);
+char                 *distillery_format_left_out (const DistilleryLeftOut *left_out);
 
 /* What the experiment's teacher reveals to its students: student's
  * teacher_kind and top_k, with round_digits, budget and selection. */

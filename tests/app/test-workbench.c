@@ -299,6 +299,17 @@ test_form_validation (void)
   g_assert_false (gtk_widget_has_css_class (hidden, "error"));
   Saved saved = { project_path, created->id, "\"hidden\":[48,24]" };
   g_assert_true (workbench_iterate_until (settings_saved, &saved, 10));
+
+  /* The transfer set's left-out classes: the demo's digits are 0 to 9. */
+  GtkWidget *left_out = workbench_find_row (GTK_WIDGET (window), "Classes left out of the transfer set, as in “3”");
+  g_assert_nonnull (left_out);
+  gtk_editable_set_text (GTK_EDITABLE (left_out), "12");
+  g_assert_true (workbench_iterate_until (run_disabled, window, 10));
+  g_assert_true (gtk_widget_has_css_class (left_out, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (left_out), "3");
+  g_assert_true (workbench_iterate_until (run_enabled, window, 10));
+  Saved left = { project_path, created->id, "\"leave_out_classes\":[3]" };
+  g_assert_true (workbench_iterate_until (settings_saved, &left, 10));
   g_ptr_array_unref (lists[0]);
   g_ptr_array_unref (lists[1]);
   close_window (window);
