@@ -281,54 +281,16 @@ distillery_sweep_ask (GtkWidget *parent, DistillerySession *session, gint64 expe
 
 /* ---- Finding a sweep ---------------------------------------------- */
 
-/* An experiment's budget, from its settings' "disclosure"; 0: none. */
-static gint64
-budget_of (const char *settings)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *o, *disclosure;
-
-  if (settings == NULL || !json_parser_load_from_data (parser, settings, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return 0;
-  o = json_node_get_object (json_parser_get_root (parser));
-  disclosure = json_object_has_member (o, "disclosure") ? json_object_get_object_member (o, "disclosure") : NULL;
-  return disclosure ? json_object_get_int_member_with_default (disclosure, "budget", 0) : 0;
-}
-
 void
 distillery_sweep_find_copies (DistilleryStore *store, gint64 experiment_id, GArray *ids, GArray *budgets)
 {
-  g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, experiment_id, NULL);
-  g_autoptr(GPtrArray) experiments = x ? distillery_store_list_experiments (store, NULL) : NULL;
-  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, 2 * sizeof (gint64));
+  g_autoptr(GArray) found = distillery_project_list_budget_sweep (store, experiment_id, budgets, NULL);
 
   g_array_set_size (ids, 0);
-  g_array_set_size (budgets, 0);
-  for (guint i = 0; experiments != NULL && i < experiments->len; i++)
-    {
-      DistilleryStoreExperiment *y = experiments->pdata[i];
-      gint64 budget = y->id != x->id && y->teacher_id == x->teacher_id && y->dataset_id == x->dataset_id
-                        ? budget_of (y->settings) : 0;
-      if (budget <= 0)
-        continue;
-      /* The name distillery_project_add_budget_sweep gives a copy, in
-       * this language or, made by a CLI without one, in English. */
-      g_autofree char *name = g_strdup_printf (_("%s, %" PRId64 " questions"), x->name, budget);
-      g_autofree char *english = g_strdup_printf ("%s, %" PRId64 " questions", x->name, budget);
-      if (g_strcmp0 (name, y->name) != 0 && g_strcmp0 (english, y->name) != 0)
-        continue;
-      gint64 pair[2] = { budget, y->id };
-      g_array_append_val (pairs, pair);
-    }
-  /* By budget: the first member of each pair. */
-  g_array_sort (pairs, compare_budgets);
-  for (guint i = 0; i < pairs->len; i++)
-    {
-      gint64 *pair = &g_array_index (pairs, gint64, 2 * i);
-      g_array_append_val (budgets, pair[0]);
-      g_array_append_val (ids, pair[1]);
-    }
+  if (found != NULL)
+    g_array_append_vals (ids, found->data, found->len);
+  else
+    g_array_set_size (budgets, 0);
 }
 
 /* ---- The view ----------------------------------------------------- */

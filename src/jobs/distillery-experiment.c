@@ -516,12 +516,14 @@ distillery_experiment_merge_json (DistilleryExperiment *e, JsonNode *root, GErro
   if (disclosure != NULL)
     {
       const char *selections[] = { "random", "uncertain" };
-      double budget = (double) e->budget;
+      double budget = (double) e->budget, sweep_of = (double) e->sweep_of;
       if (!read_int (disclosure, "disclosure", "round_digits", -1, 9, &e->round_digits, error)
           || !read_number (disclosure, "disclosure", "budget", 0, 1e12, &budget, error)
-          || !read_choice (disclosure, "disclosure", "selection", NAMES (selections), &e->selection, error))
+          || !read_choice (disclosure, "disclosure", "selection", NAMES (selections), &e->selection, error)
+          || !read_number (disclosure, "disclosure", "sweep_of", 0, MAX_SEED, &sweep_of, error))
         return FALSE;
       e->budget = (gint64) budget;
+      e->sweep_of = (gint64) sweep_of;
     }
 
   if ((data = read_object (o, "", "data", &local)) != NULL)
@@ -697,6 +699,8 @@ distillery_experiment_to_json (const DistilleryExperiment *e)
   add_int (b, "round_digits", e->round_digits);
   add_int (b, "budget", e->budget);
   add_string (b, "selection", e->selection ? "uncertain" : "random");
+  if (e->sweep_of > 0)
+    add_int (b, "sweep_of", e->sweep_of);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "data");

@@ -78,6 +78,10 @@ typedef struct
   int                round_digits;
   gint64             budget;
   int                selection;      /* DistillerySelection */
+  /* The experiment a budget sweep copied this one from (0: none), so
+   * that the sweep finds its copies whatever they are called. Stored as
+   * disclosure.sweep_of, and only when set. */
+  gint64             sweep_of;
   DistilleryLeftOut  left_out;
   /* n_inputs and n_classes are filled in from the data set. */
   KdTrainConfig      teacher;

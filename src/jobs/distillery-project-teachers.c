@@ -1022,6 +1022,70 @@ _distillery_project_teacher_answers (DistilleryStore *store, DistilleryWriter *w
 
 /* ---- Budget sweeps ------------------------------------------------ */
 
+static int
+compare_budgets (gconstpointer a, gconstpointer b)
+{
+  const gint64 *x = a, *y = b;
+  if (x[0] != y[0])
+    return x[0] < y[0] ? -1 : 1;
+  return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static gint64
+budget_of_copy (const char *settings, gint64 *sweep_of)
+{
+  g_autoptr(DistilleryExperiment) e = NULL;
+  if (!_distillery_project_settings_from_json (settings, &e, NULL))
+    return 0;
+  *sweep_of = e->sweep_of;
+  return e->budget;
+}
+
+GArray *
+distillery_project_list_budget_sweep (DistilleryStore *store, gint64 experiment_id, GArray *budgets,
+                                      GError **error)
+{
+  g_autoptr(DistilleryStoreExperiment) x = distillery_store_get_experiment (store, experiment_id, error);
+  g_autoptr(GPtrArray) experiments = x ? distillery_store_list_experiments (store, error) : NULL;
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, 2 * sizeof (gint64));
+  GArray *ids;
+
+  if (experiments == NULL)
+    return NULL;
+  for (guint i = 0; i < experiments->len; i++)
+    {
+      DistilleryStoreExperiment *y = experiments->pdata[i];
+      gint64 sweep_of = 0, budget;
+      if (y->id == x->id || y->teacher_id != x->teacher_id || y->dataset_id != x->dataset_id
+          || (budget = budget_of_copy (y->settings, &sweep_of)) <= 0)
+        continue;
+      /* Copies made before they recorded their origin are known by the
+       * name they were given, in this language or in English. */
+      g_autofree char *name = g_strdup_printf (_("%s, %" PRId64 " questions"), x->name, budget);
+      g_autofree char *english = g_strdup_printf ("%s, %" PRId64 " questions", x->name, budget);
+      if (sweep_of != experiment_id
+          && (sweep_of != 0 || (g_strcmp0 (name, y->name) != 0 && g_strcmp0 (english, y->name) != 0)))
+        continue;
+      gint64 pair[2] = { budget, y->id };
+      g_array_append_val (pairs, pair);
+    }
+  g_array_sort (pairs, compare_budgets);
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (budgets != NULL)
+    g_array_set_size (budgets, 0);
+  for (guint i = 0; i < pairs->len; i++)
+    {
+      gint64 *pair = &g_array_index (pairs, gint64, 2 * i);
+      /* One copy per budget: the first made. */
+      if (i > 0 && pair[0] == (pair - 2)[0])
+        continue;
+      if (budgets != NULL)
+        g_array_append_val (budgets, pair[0]);
+      g_array_append_val (ids, pair[1]);
+    }
+  return ids;
+}
+
 GArray *
 distillery_project_add_budget_sweep (DistilleryStore *store, gint64 experiment_id, const gint64 *budgets,
                                      guint n_budgets, GError **error)
@@ -1038,11 +1102,18 @@ distillery_project_add_budget_sweep (DistilleryStore *store, gint64 experiment_i
                    _("The experiment “%s” has no teacher to ask questions of."), x->name);
       return NULL;
     }
+  g_autoptr(GArray) made_budgets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) made = distillery_project_list_budget_sweep (store, experiment_id, made_budgets, error);
+  if (made == NULL)
+    return NULL;
+  settings->sweep_of = experiment_id;
   for (guint i = 0; i < n_budgets; i++)
     {
       g_autofree char *name = g_strdup_printf (_("%s, %" PRId64 " questions"), x->name, budgets[i]);
-      g_autoptr(DistilleryStoreExperiment) same = distillery_store_find_experiment (store, name, NULL);
-      gint64 id = same ? same->id : 0;
+      gint64 id = 0;
+      for (guint j = 0; j < made->len && id == 0; j++)
+        if (g_array_index (made_budgets, gint64, j) == budgets[i])
+          id = g_array_index (made, gint64, j);
       if (budgets[i] <= 0)
         {
           g_set_error (error, DISTILLERY_TRAINING_ERROR, DISTILLERY_TRAINING_ERROR_CONFIG,

@@ -92,6 +92,11 @@ char           **distillery_project_programs_to_allow (DistilleryStore *store, g
 /* A budget sweep of an experiment with a teacher: one copy per budget,
  * named "NAME, N questions" (copies made before are reused). Returns
  * their ids (gint64), in the order of the budgets. */
+/* The copies a budget sweep made of an experiment, ordered by budget
+ * (one per budget), as ids (gint64); their budgets are put in `budgets`
+ * when it is not NULL. */
+GArray          *distillery_project_list_budget_sweep (DistilleryStore *store, gint64 experiment_id,
+                                                       GArray *budgets, GError **error);
 GArray          *distillery_project_add_budget_sweep (DistilleryStore *store, gint64 experiment_id,
                                                       const gint64 *budgets, guint n_budgets, GError **error);
 /* An ensemble of teachers of one data set: the weighted mean of their

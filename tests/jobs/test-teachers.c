@@ -759,6 +759,44 @@ test_misbehaving_programs (void)
   g_assert_cmpstr (check, ==, "ok");
 }
 
+/* A sweep finds its copies by the experiment they were made from, not by
+ * their names: renamed, they still belong to it, and sweeping again with
+ * an overlapping list reuses them. */
+static void
+test_budget_sweep_copies (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DistilleryStore) store = open_project (project_path);
+  gint64 swept = add_student (project_path, "Swept", demo_teacher, "labels", 0, DISTILLERY_SELECT_RANDOM, 1, 1);
+  const gint64 first[] = { 200, 50 }, again[] = { 50, 100 };
+
+  g_autoptr(GArray) made = distillery_project_add_budget_sweep (store, swept, first, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (made->len, ==, 2);
+  g_assert_true (distillery_store_rename_experiment (store, g_array_index (made, gint64, 1), "Fifty", &error));
+  g_assert_no_error (error);
+
+  g_autoptr(GArray) budgets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) listed = distillery_project_list_budget_sweep (store, swept, budgets, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpint (g_array_index (budgets, gint64, 0), ==, 50);
+  g_assert_cmpint (g_array_index (budgets, gint64, 1), ==, 200);
+  g_assert_cmpint (g_array_index (listed, gint64, 0), ==, g_array_index (made, gint64, 1));
+
+  g_autoptr(GArray) second = distillery_project_add_budget_sweep (store, swept, again, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (second, gint64, 0), ==, g_array_index (made, gint64, 1));
+  g_assert_cmpint (g_array_index (second, gint64, 1), !=, g_array_index (made, gint64, 0));
+  g_autoptr(GArray) all = distillery_project_list_budget_sweep (store, swept, NULL, &error);
+  g_assert_cmpuint (all->len, ==, 3);
+  /* Another experiment's sweep is not this one's. */
+  gint64 other = add_student (project_path, "Other", demo_teacher, "labels", 0, DISTILLERY_SELECT_RANDOM, 1, 1);
+  g_autoptr(GArray) none = distillery_project_list_budget_sweep (store, other, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -788,6 +826,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/teachers/program-command", test_program_command);
   g_test_add_func ("/jobs/teachers/retrained", test_retrained);
   g_test_add_func ("/jobs/teachers/misbehaving-programs", test_misbehaving_programs);
+  g_test_add_func ("/jobs/teachers/budget-sweep-copies", test_budget_sweep_copies);
   int status = g_test_run ();
 
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
