@@ -568,17 +568,6 @@ main (int argc, char *argv[])
   status = g_test_run ();
 
   g_clear_object (&app);
-  g_autofree char *consents = g_build_filename (config, "distillery", "allowed-programs", NULL);
-  g_autofree char *consent_dir = g_path_get_dirname (consents);
-  g_unlink (consents);
-  g_rmdir (consent_dir);
-  g_rmdir (config);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  for (const char *name; d != NULL && (name = g_dir_read_name (d)) != NULL;)
-    {
-      g_autofree char *file = g_build_filename (dir, name, NULL);
-      g_unlink (file);
-    }
-  g_rmdir (dir);
+  workbench_remove_test_folder (dir, config);
   return status;
 }

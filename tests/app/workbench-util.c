@@ -168,3 +168,20 @@ workbench_answer (GtkWindow *window, const char *response)
   gtk_window_destroy (GTK_WINDOW (question));
 #endif
 }
+
+void
+workbench_remove_test_folder (const char *dir, const char *config)
+{
+  g_autofree char *consents = g_build_filename (config, "distillery", "allowed-programs", NULL);
+  g_autofree char *consent_dir = g_path_get_dirname (consents);
+  g_unlink (consents);
+  g_rmdir (consent_dir);
+  g_rmdir (config);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  for (const char *name; d != NULL && (name = g_dir_read_name (d)) != NULL;)
+    {
+      g_autofree char *file = g_build_filename (dir, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}

@@ -36,4 +36,8 @@ GtkWidget        *workbench_question      (GtkWindow *window);
 /* Answers the question window shows: "confirm" or "cancel". */
 void              workbench_answer        (GtkWindow *window, const char *response);
 
+/* Removes a test's folder (its files) and its configuration folder
+ * (the consents to run programs written there). */
+void              workbench_remove_test_folder (const char *dir, const char *config);
+
 G_END_DECLS
