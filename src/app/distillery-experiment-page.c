@@ -26,6 +26,7 @@
 #include "distillery-experiment.h"
 #include "distillery-project.h"
 #include "distillery-experiment-page.h"
+#include "distillery-list-rows.h"
 #include "distillery-run-dashboard.h"
 #include "distillery-sweep.h"
 
@@ -548,13 +549,20 @@ run_row_activated (GtkListBox *box, GtkListBoxRow *row, DistilleryExperimentPage
   distillery_run_dashboard_show_run (DISTILLERY_RUN_DASHBOARD (self->dashboard), self->session, *run_id);
 }
 
-static GtkWidget *
-run_row (DistilleryExperimentPage *self, const DistilleryStoreRun *run)
+/* The row of a run in the runs table, made only if it is not there as it
+ * is. */
+static void
+run_row (DistilleryExperimentPage *self, DistilleryListUpdate *update, const DistilleryStoreRun *run)
 {
-  GtkWidget *row = adw_action_row_new ();
   g_autofree char *title = g_strdup_printf (_("Run %" PRId64 " · seed %" PRIu64), run->id, run->seed);
   g_autofree char *subtitle = run_summary (self, run);
   DistilleryJob *job = distillery_session_find_job (self->session, run->id);
+  g_autofree char *key = g_strdup_printf ("%" PRId64, run->id);
+  g_autofree char *content = g_strdup_printf ("%s\n%s\n%d\n%p", title, subtitle, run->status, job);
+  if (!distillery_list_update_want (update, key, content))
+    return;
+
+  GtkWidget *row = adw_action_row_new ();
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -577,7 +585,7 @@ run_row (DistilleryExperimentPage *self, const DistilleryStoreRun *run)
       g_signal_connect (resume, "clicked", G_CALLBACK (resume_clicked), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), resume);
     }
-  return row;
+  distillery_list_update_add (update, row);
 }
 
 /* Refreshes the runs table and what depends on having runs; returns the
@@ -590,15 +598,16 @@ refresh_runs (DistilleryExperimentPage *self)
   gint64 latest = 0;
   gboolean active = FALSE;
 
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (self->runs_list)) != NULL;)
-    gtk_list_box_remove (GTK_LIST_BOX (self->runs_list), child);
+  DistilleryListUpdate *rows = distillery_list_update_begin (GTK_LIST_BOX (self->runs_list));
+
   for (guint i = 0; runs != NULL && i < runs->len; i++)
     {
       DistilleryStoreRun *run = runs->pdata[i];
-      gtk_list_box_append (GTK_LIST_BOX (self->runs_list), run_row (self, run));
+      run_row (self, rows, run);
       latest = run->id;
       active |= distillery_session_find_job (self->session, run->id) != NULL;
     }
+  distillery_list_update_end (rows);
   gtk_widget_set_visible (self->runs_placeholder, latest == 0);
   self->has_runs = latest != 0;
   gtk_widget_set_sensitive (self->stop_button, active);

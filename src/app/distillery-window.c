@@ -17,6 +17,7 @@
 #include "distillery-dialogs.h"
 #include "distillery-sweep.h"
 #include "distillery-teacher-dialog.h"
+#include "distillery-list-rows.h"
 #include "distillery-window-private.h"
 
 G_DEFINE_FINAL_TYPE (DistilleryWindow, distillery_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -70,10 +71,18 @@ status_icon (DistilleryRunStatus status)
 }
 
 
-static GtkListBoxRow *
-item_row (DistilleryItemKind kind, gint64 id, const char *icon, const char *title,
-          const char *subtitle, int indent)
+/* The sidebar's row of an item, made only if it is not there as it is;
+ * a run in training has a progress bar that follows its job. */
+static void
+item_row (DistilleryListUpdate *update, DistilleryItemKind kind, gint64 id, const char *icon, const char *title,
+          const char *subtitle, int indent, DistilleryJob *job)
 {
+  g_autofree char *key = g_strdup_printf ("%d:%" PRId64, kind, id);
+  g_autofree char *content = g_strdup_printf ("%s\n%s\n%s\n%d\n%p", icon ? icon : "", title, subtitle ? subtitle : "",
+                                              indent, job);
+  if (!distillery_list_update_want (update, key, content))
+    return;
+
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -108,7 +117,15 @@ item_row (DistilleryItemKind kind, gint64 id, const char *icon, const char *titl
   g_object_set_data_full (G_OBJECT (row), "id", g_memdup2 (&id, sizeof id), g_free);
   g_autofree char *label = subtitle ? g_strdup_printf ("%s, %s", title, subtitle) : g_strdup (title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  return GTK_LIST_BOX_ROW (row);
+  if (job != NULL)
+    {
+      GtkWidget *bar = gtk_progress_bar_new ();
+      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (bar, 48, -1);
+      g_object_bind_property (job, "fraction", bar, "fraction", G_BINDING_SYNC_CREATE);
+      gtk_box_append (GTK_BOX (box), bar);
+    }
+  distillery_list_update_add (update, row);
 }
 
 static DistilleryItemKind
@@ -127,8 +144,13 @@ row_id (GtkListBoxRow *row)
 /* A section title with, for some, a button that adds to it (an action,
  * or a menu of them). */
 static void
-add_heading (DistilleryWindow *self, const char *title, const char *action, GMenuModel *menu, const char *tooltip)
+add_heading (DistilleryListUpdate *update, const char *title, const char *action, GMenuModel *menu,
+             const char *tooltip)
 {
+  g_autofree char *key = g_strdup_printf ("heading:%s", title);
+  if (!distillery_list_update_want (update, key, ""))
+    return;
+
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (title);
@@ -160,28 +182,18 @@ add_heading (DistilleryWindow *self, const char *title, const char *action, GMen
       gtk_box_append (GTK_BOX (box), button);
     }
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_list_box_append (self->sidebar, row);
+  distillery_list_update_add (update, row);
 }
 
 static void
-add_run_row (DistilleryWindow *self, const DistilleryStoreRun *run)
+add_run_row (DistilleryWindow *self, DistilleryListUpdate *update, const DistilleryStoreRun *run)
 {
   g_autofree char *title = g_strdup_printf (_("Run %" PRId64), run->id);
   g_autofree char *subtitle = g_strdup_printf (_("Seed %" PRIu64 " · %s"), run->seed,
                                                distillery_run_status_label (run->status));
-  GtkListBoxRow *row = item_row (DISTILLERY_ITEM_RUN, run->id, status_icon (run->status), title, subtitle, 1);
-  DistilleryJob *job = distillery_session_find_job (self->session, run->id);
 
-  if (job != NULL)
-    {
-      GtkWidget *box = gtk_list_box_row_get_child (row);
-      GtkWidget *bar = gtk_progress_bar_new ();
-      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (bar, 48, -1);
-      g_object_bind_property (job, "fraction", bar, "fraction", G_BINDING_SYNC_CREATE);
-      gtk_box_append (GTK_BOX (box), bar);
-    }
-  gtk_list_box_append (self->sidebar, GTK_WIDGET (row));
+  item_row (update, DISTILLERY_ITEM_RUN, run->id, status_icon (run->status), title, subtitle, 1,
+            distillery_session_find_job (self->session, run->id));
 }
 
 static void
@@ -208,25 +220,22 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
     }
 
   self->rebuilding = TRUE;
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar))) != NULL;)
-    gtk_list_box_remove (self->sidebar, child);
-
-  add_heading (self, _("Data Sets"), "win.import-dataset", NULL, _("Import a Data Set"));
+  DistilleryListUpdate *rows = distillery_list_update_begin (self->sidebar);
+  add_heading (rows, _("Data Sets"), "win.import-dataset", NULL, _("Import a Data Set"));
   for (guint i = 0; i < datasets->len; i++)
     {
       DistilleryStoreDataset *d = datasets->pdata[i];
       g_autofree char *subtitle = g_strdup_printf (ngettext ("%u sample, %u classes", "%u samples, %u classes",
                                                                 d->n_samples),
                                                    d->n_samples, d->n_classes);
-      gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_DATASET, d->id,
-                                                               "view-grid-symbolic", d->name, subtitle, 0)));
+      item_row (rows, DISTILLERY_ITEM_DATASET, d->id, "view-grid-symbolic", d->name, subtitle, 0, NULL);
     }
 
   g_autoptr(GMenu) add_teacher = g_menu_new ();
   g_menu_append (add_teacher, _("_Ensemble of Teachers…"), "win.new-teacher::ensemble");
   g_menu_append (add_teacher, _("_Recorded Answers…"), "win.new-teacher::answers");
   g_menu_append (add_teacher, _("External _Program…"), "win.new-teacher::program");
-  add_heading (self, _("Teachers"), NULL, G_MENU_MODEL (add_teacher), _("Add a Teacher"));
+  add_heading (rows, _("Teachers"), NULL, G_MENU_MODEL (add_teacher), _("Add a Teacher"));
   for (guint i = 0; i < teachers->len; i++)
     {
       DistilleryStoreTeacher *t = teachers->pdata[i];
@@ -235,25 +244,22 @@ rebuild_sidebar (DistilleryWindow *self, gboolean show_page)
                           : g_strcmp0 (t->kind, "ensemble") == 0 ? _("Ensemble")
                           : g_strcmp0 (t->kind, "program") == 0 ? _("Program")
                           : run ? distillery_run_status_label (run->status) : _("Not trained");
-      gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_TEACHER, t->id,
-                                                               "starred-symbolic", t->name, state, 0)));
+      item_row (rows, DISTILLERY_ITEM_TEACHER, t->id, "starred-symbolic", t->name, state, 0, NULL);
     }
 
-  add_heading (self, _("Experiments"), "win.new-experiment", NULL, _("New Experiment"));
+  add_heading (rows, _("Experiments"), "win.new-experiment", NULL, _("New Experiment"));
   for (guint i = 0; i < experiments->len; i++)
     {
       DistilleryStoreExperiment *x = experiments->pdata[i];
-      gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_EXPERIMENT, x->id,
-                                                               "applications-science-symbolic", x->name,
-                                                               NULL, 0)));
+      item_row (rows, DISTILLERY_ITEM_EXPERIMENT, x->id, "applications-science-symbolic", x->name, NULL, 0, NULL);
       for (guint r = 0; r < runs->len; r++)
         if (((DistilleryStoreRun *) runs->pdata[r])->experiment_id == x->id)
-          add_run_row (self, runs->pdata[r]);
+          add_run_row (self, rows, runs->pdata[r]);
     }
 
-  add_heading (self, _("Results"), NULL, NULL, NULL);
-  gtk_list_box_append (self->sidebar, GTK_WIDGET (item_row (DISTILLERY_ITEM_COMPARE, 0,
-                                                           "view-dual-symbolic", _("Compare Runs"), NULL, 0)));
+  add_heading (rows, _("Results"), NULL, NULL, NULL);
+  item_row (rows, DISTILLERY_ITEM_COMPARE, 0, "view-dual-symbolic", _("Compare Runs"), NULL, 0, NULL);
+  distillery_list_update_end (rows);
   self->rebuilding = FALSE;
 
   /* The selection survives the refill when its item does. */

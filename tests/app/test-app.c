@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "distillery-application.h"
+#include "distillery-list-rows.h"
 #include "distillery-window.h"
 
 static DistilleryApplication *app;
@@ -282,6 +283,75 @@ test_quit (void)
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 }
 
+/* Puts the items "key=content" of SPEC (space-separated) into BOX, making
+ * rows only where asked; returns how many were made. */
+static guint
+update_list (GtkListBox *box, const char *spec)
+{
+  g_auto(GStrv) items = g_strsplit (spec, " ", -1);
+  DistilleryListUpdate *update = distillery_list_update_begin (box);
+  guint made = 0;
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (items[i], "=", 2);
+      if (distillery_list_update_want (update, kv[0], kv[1]))
+        {
+          GtkWidget *row = gtk_list_box_row_new ();
+          gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), gtk_label_new (items[i]));
+          distillery_list_update_add (update, row);
+          made++;
+        }
+    }
+  distillery_list_update_end (update);
+  return made;
+}
+
+/* What BOX shows, as "key=content ...", from the rows' labels. */
+static char *
+list_text (GtkListBox *box)
+{
+  GString *s = g_string_new (NULL);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (box)); row != NULL; row = gtk_widget_get_next_sibling (row))
+    g_string_append_printf (s, "%s%s", s->len ? " " : "",
+                            gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)))));
+  return g_string_free (s, FALSE);
+}
+
+/* The sidebar's and the runs table's updates in place: unchanged rows are
+ * the same widgets, changed ones new, gone ones gone, moved ones moved. */
+static void
+test_list_update (void)
+{
+  if (skip_without_display ())
+    return;
+
+  GtkListBox *box = GTK_LIST_BOX (g_object_ref_sink (gtk_list_box_new ()));
+  g_assert_cmpuint (update_list (box, "a=1 b=1 c=1"), ==, 3);
+  GtkListBoxRow *a = gtk_list_box_get_row_at_index (box, 0), *c = gtk_list_box_get_row_at_index (box, 2);
+
+  /* Nothing changed: nothing made. */
+  g_assert_cmpuint (update_list (box, "a=1 b=1 c=1"), ==, 0);
+  g_assert_true (gtk_list_box_get_row_at_index (box, 0) == a);
+
+  /* b changes, d is new between, c stays. */
+  g_assert_cmpuint (update_list (box, "a=1 b=2 d=1 c=1"), ==, 2);
+  g_autofree char *t1 = list_text (box);
+  g_assert_cmpstr (t1, ==, "a=1 b=2 d=1 c=1");
+  g_assert_true (gtk_list_box_get_row_at_index (box, 0) == a);
+  g_assert_true (gtk_list_box_get_row_at_index (box, 3) == c);
+
+  /* a goes, c moves to the front, kept as it is. */
+  g_assert_cmpuint (update_list (box, "c=1 b=2 d=1"), ==, 0);
+  g_autofree char *t2 = list_text (box);
+  g_assert_cmpstr (t2, ==, "c=1 b=2 d=1");
+  g_assert_true (gtk_list_box_get_row_at_index (box, 0) == c);
+
+  g_assert_cmpuint (update_list (box, ""), ==, 0);
+  g_assert_null (gtk_widget_get_first_child (GTK_WIDGET (box)));
+  g_object_unref (box);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +378,7 @@ main (int   argc,
   g_test_add_func ("/app/window/size", test_window_size);
   g_test_add_func ("/app/about", test_about);
   g_test_add_func ("/app/icons", test_icons);
+  g_test_add_func ("/app/list-update", test_list_update);
   g_test_add_func ("/app/quit", test_quit);
 
   status = g_test_run ();
