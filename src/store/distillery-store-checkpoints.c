@@ -18,6 +18,13 @@
  * made the first time they are needed, so stores that write little never
  * have them; if they cannot be made, the writer checkpoints as SQLite
  * would have.
+ *
+ * A connection learns that its file is in WAL mode only when it first
+ * reads it; until then sqlite3_wal_checkpoint_v2() finds no log, does
+ * nothing and says so only through pnLog = -1. So the checkpoint
+ * connection reads the schema once when it is made. (Without that read,
+ * no checkpoint ran while a store was open: the log of a recipe run grew
+ * to 3.9 GB and was copied back only at close.)
  */
 #include "config.h"
 
@@ -34,6 +41,8 @@ struct _StoreCheckpointer
   GMutex     mutex;
   GCond      cond;
   gboolean   pending;     /* a checkpoint is wanted */
+  gboolean   running;     /* one is being done */
+  guint      n_done;      /* checkpoints done, for the tests */
   gboolean   stopping;
   gboolean   failed;      /* the thread could not be made */
   GThread   *thread;
@@ -53,12 +62,16 @@ checkpoint_thread (gpointer data)
       if (checkpointer->stopping)
         break;
       checkpointer->pending = FALSE;
+      checkpointer->running = TRUE;
       g_mutex_unlock (&checkpointer->mutex);
       /* One that fails (a full disk, say) leaves the log as it is, for
        * the next one or the final checkpoint at close to copy; the
        * writes themselves report such errors. */
       sqlite3_wal_checkpoint_v2 (checkpointer->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
       g_mutex_lock (&checkpointer->mutex);
+      checkpointer->running = FALSE;
+      checkpointer->n_done++;
+      g_cond_broadcast (&checkpointer->cond);
     }
   g_mutex_unlock (&checkpointer->mutex);
   return NULL;
@@ -68,7 +81,8 @@ checkpoint_thread (gpointer data)
 static gboolean
 start_thread (StoreCheckpointer *checkpointer)
 {
-  if (_distillery_store_open_connection (checkpointer->uri, SQLITE_OPEN_READWRITE, &checkpointer->db) != SQLITE_OK)
+  if (_distillery_store_open_connection (checkpointer->uri, SQLITE_OPEN_READWRITE, &checkpointer->db) != SQLITE_OK
+      || sqlite3_exec (checkpointer->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_clear_pointer (&checkpointer->db, sqlite3_close);
       return FALSE;
@@ -104,7 +118,7 @@ wal_hook (void       *data,
     }
   g_mutex_lock (&checkpointer->mutex);
   checkpointer->pending = TRUE;
-  g_cond_signal (&checkpointer->cond);
+  g_cond_broadcast (&checkpointer->cond);
   g_mutex_unlock (&checkpointer->mutex);
   return SQLITE_OK;
 }
@@ -136,7 +150,7 @@ _distillery_store_stop_checkpoints (DistilleryStore *store)
     {
       g_mutex_lock (&checkpointer->mutex);
       checkpointer->stopping = TRUE;
-      g_cond_signal (&checkpointer->cond);
+      g_cond_broadcast (&checkpointer->cond);
       g_mutex_unlock (&checkpointer->mutex);
       g_thread_join (checkpointer->thread);
       sqlite3_close (checkpointer->db);
@@ -146,4 +160,22 @@ _distillery_store_stop_checkpoints (DistilleryStore *store)
   g_free (checkpointer->uri);
   g_free (checkpointer);
   store->checkpointer = NULL;
+}
+
+/* Waits until no checkpoint is wanted or being done; returns how many
+ * have been done. For the tests. */
+guint
+_distillery_store_sync_checkpoints (DistilleryStore *store)
+{
+  StoreCheckpointer *checkpointer = store->checkpointer;
+  guint n;
+
+  if (checkpointer == NULL)
+    return 0;
+  g_mutex_lock (&checkpointer->mutex);
+  while (checkpointer->thread != NULL && (checkpointer->pending || checkpointer->running))
+    g_cond_wait (&checkpointer->cond, &checkpointer->mutex);
+  n = checkpointer->n_done;
+  g_mutex_unlock (&checkpointer->mutex);
+  return n;
 }

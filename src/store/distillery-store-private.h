@@ -62,6 +62,7 @@ void          _distillery_store_start_checkpoints (DistilleryStore *store,
                                                    const char      *uri,
                                                    int              page_size);
 void          _distillery_store_stop_checkpoints  (DistilleryStore *store);
+guint         _distillery_store_sync_checkpoints  (DistilleryStore *store);
 
 /* A statement prepared once per connection; the caller owns it until it is
  * released (reset and unbound) with _distillery_store_statement_release,

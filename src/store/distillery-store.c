@@ -940,8 +940,11 @@ distillery_store_open (const char                *path,
     return g_steal_pointer (&store);
 
   /* WAL with synchronous=NORMAL: a commit survives the program being
-   * killed; a power cut may lose the last commits but never corrupts. */
-  if ((rc = sqlite3_exec (store->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+   * killed; a power cut may lose the last commits but never corrupts. A
+   * log that grew while readers held it back (checkpoints copy only what
+   * no reader still needs) is cut back to 64 MiB once it starts over. */
+  if ((rc = sqlite3_exec (store->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                                     " PRAGMA journal_size_limit = 67108864",
                           NULL, NULL, NULL)) != SQLITE_OK)
     {
       _distillery_store_fail (store, rc, error);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "distillery-store.h"
+#include "distillery-store-private.h"
 
 #define FIXTURE_NAME "Fixture project"
 #define FIXTURE_CSV "x0,x1,label\n0.5,1.5,0\n2.5,3.5,1\n4.5,5.5,0\n"
@@ -1620,6 +1621,40 @@ assert_writes_refused (DistilleryStore *store,
     }
 }
 
+/* The log is copied back while the store is open, not only at close: 24
+ * writes of 1 MiB leave a log of about the checkpoint threshold (4 MiB)
+ * plus one write, not of 24 MiB. */
+static void
+test_checkpoints_while_open (void)
+{
+  g_autofree char *path = scratch_path ("log.distillery");
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GError) error = NULL;
+  Project project = make_project (path);
+  g_autoptr(DistilleryStore) store = distillery_store_open (path, 0, &error);
+  g_autofree guint8 *data = g_malloc (1 << 20);
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  gint64 run = distillery_store_add_run (store, project.experiment, 0, 7, &error);
+  g_assert_no_error (error);
+  g_assert_true (distillery_store_set_run_status (store, run, DISTILLERY_RUN_RUNNING, NULL, &error));
+  for (int i = 0; i < 24; i++)
+    {
+      /* Different bytes each time, so that no page is written as it was. */
+      for (gsize j = 0; j < (1 << 20); j++)
+        data[j] = (guint8) (i * 31 + j * 7);
+      g_autoptr(GBytes) checkpoint = g_bytes_new (data, 1 << 20);
+      g_assert_true (distillery_store_commit_pause (store, run, NULL, 0, 0, i, i, checkpoint, &error));
+      g_assert_no_error (error);
+      _distillery_store_sync_checkpoints (store);
+    }
+  g_assert_cmpuint (_distillery_store_sync_checkpoints (store), >=, 3);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_test_message ("log after 24 MiB written: %.1f MiB", st.st_size / 1048576.0);
+  g_assert_cmpint (st.st_size, <, 8 << 20);
+}
+
 static void
 test_read_only_flag (void)
 {
@@ -2057,6 +2092,7 @@ main (int    argc,
   g_test_add_func ("/store/metrics/steps-damaged", test_steps_damaged);
   g_test_add_func ("/store/metrics/steps-many", test_steps_many);
   g_test_add_func ("/store/metrics/epochs", test_epochs);
+  g_test_add_func ("/store/checkpoints/while-open", test_checkpoints_while_open);
   g_test_add_func ("/store/read-only/flag", test_read_only_flag);
   g_test_add_func ("/store/read-only/file", test_read_only_file);
   g_test_add_func ("/store/recover/dead-owners", test_recover);
