@@ -131,10 +131,36 @@ line_color (const DistilleryChartStyle *style, const DistilleryChartLine *line)
 
 typedef enum { TEXT_NORMAL, TEXT_BOLD } TextKind;
 
+/* One Pango context per cairo context, kept on it: pango_cairo_create_layout()
+ * makes a context per call, and a chart draws a few dozen labels a frame. */
+static const cairo_user_data_key_t text_context_key;
+
+static PangoContext *
+text_context (cairo_t *cr)
+{
+  PangoContext *context = cairo_get_user_data (cr, &text_context_key);
+
+  if (context == NULL)
+    {
+      context = pango_cairo_create_context (cr);
+      if (cairo_set_user_data (cr, &text_context_key, context, g_object_unref) != CAIRO_STATUS_SUCCESS)
+        {
+          /* Not kept (out of memory): the cairo context keeps no reference. */
+          g_object_unref (context);
+          return pango_cairo_create_context (cr);
+        }
+      return g_object_ref (context);
+    }
+  /* The transformation may have changed since the last label. */
+  pango_cairo_update_context (cr, context);
+  return g_object_ref (context);
+}
+
 static PangoLayout *
 text_new (cairo_t *cr, const DistilleryChartStyle *style, const char *text, TextKind kind)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoContext *context = text_context (cr);
+  PangoLayout *layout = pango_layout_new (context);
   PangoFontDescription *font = pango_font_description_from_string (style->font);
 
   if (kind == TEXT_BOLD)
@@ -145,6 +171,7 @@ text_new (cairo_t *cr, const DistilleryChartStyle *style, const char *text, Text
   pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, text, -1);
   pango_font_description_free (font);
+  g_object_unref (context);
   return layout;
 }
 
