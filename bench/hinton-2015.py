@@ -202,6 +202,20 @@ def evaluate(logits, y, teacher_logits, left_out, bias):
             r["corrected_left_out_recall"] = float((cpred[mask] == y[mask]).float().mean())
             if teacher_logits is not None:
                 r["corrected_agreement"] = float((cpred == teacher_logits.argmax(1)).float().mean())
+        # The bias that gives the best test accuracy, 0 to 10 by 0.1 (ties to
+        # the smallest), as the paper chose its 3.5 and as Distillery reports it.
+        best = None
+        for step in range(101):
+            b = step / 10.0
+            shifted = logits.clone()
+            shifted[:, left_out] += b
+            tpred = shifted.argmax(1)
+            hits = int((tpred == y).sum())
+            if best is None or hits > best[0]:
+                best = (hits, b, float((tpred[mask] == y[mask]).float().mean()))
+        r["tuned_bias"] = best[1]
+        r["tuned_accuracy"] = best[0] / len(y)
+        r["tuned_left_out_recall"] = best[2]
     return r
 
 

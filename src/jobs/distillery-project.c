@@ -519,6 +519,9 @@ metrics_json (const RunPlan *plan, const KdMetrics *m, const DistilleryLeftOutMe
     { "corrected_accuracy", lo ? lo->corrected_accuracy : NAN },
     { "corrected_agreement", lo ? lo->corrected_agreement : NAN },
     { "corrected_left_out_recall", lo ? lo->corrected_left_out_recall : NAN },
+    { "tuned_bias", lo ? lo->tuned_bias : NAN },
+    { "tuned_accuracy", lo ? lo->tuned_accuracy : NAN },
+    { "tuned_left_out_recall", lo ? lo->tuned_left_out_recall : NAN },
   };
   json_builder_begin_object (b);
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)

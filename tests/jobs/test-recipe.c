@@ -402,6 +402,12 @@ test_bias_correction (void)
   g_assert_cmpfloat (m.corrected_accuracy, ==, 8.0 / N);
   g_assert_cmpfloat (m.corrected_agreement, ==, 1.0);
 
+  /* Tuned on the test set: saying 1 (11 right) beats saying 3 (8 right),
+   * so no bias at all. */
+  g_assert_cmpfloat (m.tuned_bias, ==, 0.0);
+  g_assert_cmpfloat (m.tuned_accuracy, ==, (double) ones / N);
+  g_assert_cmpfloat (m.tuned_left_out_recall, ==, 0.0);
+
   /* Not enough to overtake class 1. */
   left_out.bias = 1.4f;
   distillery_left_out_evaluate (&left_out, model, &test, NULL, &m);
@@ -414,6 +420,15 @@ test_bias_correction (void)
   distillery_left_out_evaluate (&left_out, model, &test, teacher, &m);
   g_assert_cmpfloat (m.left_out_recall, ==, 0.0);
   g_assert_true (isnan (m.corrected_accuracy) && isnan (m.corrected_left_out_recall));
+
+  /* With more threes than anything else, the smallest bias that makes the
+   * model say 3 (1.6: -1 + 1.6 beats 0.5; at 1.5 they tie and 1 wins). */
+  for (int i = 0; i < N; i++)
+    labels[i] = i % 5 < 3 ? 3 : i % 2;
+  distillery_left_out_evaluate (&left_out, model, &test, NULL, &m);
+  g_assert_cmpfloat_with_epsilon (m.tuned_bias, 1.6, 1e-6);
+  g_assert_cmpfloat (m.tuned_accuracy, ==, 24.0 / N);
+  g_assert_cmpfloat (m.tuned_left_out_recall, ==, 1.0);
   kd_mlp_free (model);
 }
 
