@@ -9,7 +9,7 @@
  * The metrics of each step and epoch travel the same way, in arrays that
  * the callback appends to the job's history of the model in training.
  * The main thread therefore never waits on the worker for longer than
- * that copy, and a flood of fast steps costs the main loop at most 30
+ * that copy, and a flood of fast steps costs the main loop at most 10
  * dispatches a second.
  */
 #include "config.h"

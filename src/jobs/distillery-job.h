@@ -17,8 +17,10 @@ G_BEGIN_DECLS
 #define DISTILLERY_TYPE_JOB (distillery_job_get_type ())
 G_DECLARE_FINAL_TYPE (DistilleryJob, distillery_job, DISTILLERY, JOB, GObject)
 
-/* Shortest interval between two progress updates on the main thread. */
-#define DISTILLERY_JOB_PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 30)
+/* Shortest interval between two progress updates on the main thread: ten
+ * a second keeps bars and live charts moving and left the window's main
+ * loop shorter gaps under load than thirty (docs/threads.md). */
+#define DISTILLERY_JOB_PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 10)
 
 /* A new run of an experiment (seed < 0: the experiment's own), or the
  * continuation of a run that stopped before its end. */

@@ -2,7 +2,7 @@
  *
  * The run queue and its jobs on a plain GMainLoop, no GTK: the limit on
  * active runs holds, pause and cancel take effect within 100 ms, a flood
- * of fast steps reaches the main loop at most 30 times a second, and the
+ * of fast steps reaches the main loop at most 10 times a second, and the
  * main loop never stalls for 20 ms while two runs train. Every run trains
  * for real on the demo project, in worker threads, into the project file.
  */
@@ -373,8 +373,8 @@ test_progress_flood (void)
   gint64 steps = distillery_job_get_total_steps (job);
   g_test_message ("%" G_GINT64_FORMAT " steps in %.2f s reached the main loop %u times", steps, seconds, updates);
   g_assert_cmpint (steps, >=, 10000);
-  /* 30 a second, and the final word. */
-  g_assert_cmpuint (updates, <=, 30 * seconds + 2);
+  /* Ten a second (the issue allows 30), and the final word. */
+  g_assert_cmpuint (updates, <=, 10 * seconds + 2);
   g_assert_cmpuint (updates, >=, 2);
   g_assert_cmpint (distillery_job_get_step (job), ==, steps);
 }
