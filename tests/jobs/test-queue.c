@@ -398,15 +398,16 @@ tick (gpointer data)
 
 /* The longest gap between main-loop dispatches while two runs train. A
  * stall that the code causes shows in every repetition; a hiccup of the
- * shared virtual machine this runs on (steal time) shows in one. So the
- * measurement is made three times and the best of the three is held to
- * the issue's 20 ms; all three are reported. */
+ * shared virtual machine this runs on (steal time) shows in some: with no
+ * GTK at all, single repetitions here measure 9-20 ms. So the measurement
+ * is made five times, as the window's is, and the best is held to the
+ * issue's 20 ms; all five are reported. */
 static void
 test_main_loop_stall (void)
 {
   gint64 best = G_MAXINT64;
 
-  for (int rep = 0; rep < 3; rep++)
+  for (int rep = 0; rep < 5; rep++)
     {
       g_autoptr(DistilleryRunQueue) queue = distillery_run_queue_new (2);
       Stall stall = { 0 };
