@@ -26,6 +26,7 @@
 #include "distillery-experiment.h"
 #include "distillery-project.h"
 #include "distillery-experiment-page.h"
+#include "distillery-form-rows.h"
 #include "distillery-list-rows.h"
 #include "distillery-run-dashboard.h"
 #include "distillery-sweep.h"
@@ -133,33 +134,19 @@ static GtkWidget *
 spin_row (DistilleryExperimentPage *self, GtkWidget *g, const char *title, const char *subtitle,
           double lower, double upper, double step, guint digits)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, step);
+  GtkSpinButton *spin;
+  GtkWidget *row = distillery_form_spin_row (title, subtitle, lower, upper, step, digits, &spin);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY, row, NULL, -1);
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (field_changed), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), row);
-  return spin;
+  return GTK_WIDGET (spin);
 }
 
 static GtkWidget *
 combo_row (DistilleryExperimentPage *self, GtkWidget *g, const char *title, const char *const *choices)
 {
-  GtkWidget *row = adw_combo_row_new ();
-  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  GtkWidget *row = distillery_form_combo_row (title, NULL, choices);
 
-  for (guint i = 0; choices != NULL && choices[i] != NULL; i++)
-    gtk_string_list_append (list, _(choices[i]));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (list));
   g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (field_changed), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), row);
   return row;

@@ -10,26 +10,19 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "distillery-form-rows.h"
 #include "distillery-preferences.h"
 
 static GtkWidget *
 spin_row (GSettings *settings, const char *key, GtkWidget *group, const char *title, const char *subtitle,
           double lower, double upper, double step, guint digits)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, step);
+  GtkSpinButton *spin;
+  GtkWidget *row = distillery_form_spin_row (title, subtitle, lower, upper, step, digits, &spin);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY, row, NULL, -1);
-  g_settings_bind (settings, key, gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (spin)), "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  g_settings_bind (settings, key, gtk_spin_button_get_adjustment (spin), "value", G_SETTINGS_BIND_DEFAULT);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  return spin;
+  return GTK_WIDGET (spin);
 }
 
 void

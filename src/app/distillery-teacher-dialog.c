@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "distillery-dialogs.h"
+#include "distillery-form-rows.h"
 #include "distillery-program-teacher.h"
 #include "distillery-project.h"
 #include "distillery-teacher-dialog.h"
@@ -153,35 +154,19 @@ static GtkWidget *
 spin_row (GtkWidget *group, const char *title, const char *subtitle, double lower, double upper, double step,
           guint digits, double value)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, step);
+  GtkSpinButton *spin;
+  GtkWidget *row = distillery_form_spin_row (title, subtitle, lower, upper, step, digits, &spin);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY, row, NULL, -1);
+  gtk_spin_button_set_value (spin, value);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  return spin;
+  return GTK_WIDGET (spin);
 }
 
 static GtkWidget *
 combo_row (GtkWidget *group, const char *title, const char *subtitle, const char *const *choices)
 {
-  GtkWidget *row = adw_combo_row_new ();
-  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  GtkWidget *row = distillery_form_combo_row (title, subtitle, choices);
 
-  for (guint i = 0; choices != NULL && choices[i] != NULL; i++)
-    gtk_string_list_append (list, _(choices[i]));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (list));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   return row;
 }

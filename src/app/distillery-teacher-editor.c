@@ -17,6 +17,7 @@
 
 #include "distillery-consent.h"
 #include "distillery-dialogs.h"
+#include "distillery-form-rows.h"
 #include "distillery-project.h"
 #include "distillery-teacher-dialog.h"
 #include "distillery-teacher-editor.h"
@@ -119,22 +120,13 @@ static GtkWidget *
 spin_row (DistilleryTeacherEditor *self, const char *title, const char *subtitle, double lower, double upper,
           double step, guint digits, double value)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, step);
+  GtkSpinButton *spin;
+  GtkWidget *row = distillery_form_spin_row (title, subtitle, lower, upper, step, digits, &spin);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY, row, NULL, -1);
+  gtk_spin_button_set_value (spin, value);
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (field_changed), self);
   add_row (self, row);
-  return spin;
+  return GTK_WIDGET (spin);
 }
 
 static void
