@@ -59,12 +59,4 @@ DistilleryStore   *distillery_recipe_new_project (const char *name, const char *
                                                   const DistilleryRecipeOptions *options,
                                                   GError **error);
 
-/* The same in a worker thread (importing Fashion-MNIST takes a second or
- * two); the project file is closed again when it is done. */
-void               distillery_recipe_new_project_async  (const char *name, const char *path,
-                                                         const DistilleryRecipeOptions *options,
-                                                         GCancellable *cancellable,
-                                                         GAsyncReadyCallback callback, gpointer user_data);
-gboolean           distillery_recipe_new_project_finish (GAsyncResult *result, GError **error);
-
 G_END_DECLS
