@@ -197,15 +197,6 @@ set_can_run (DistilleryExperimentPage *self, gboolean can_run, const char *reaso
     }
 }
 
-static void
-mark (GtkWidget *row, gboolean bad)
-{
-  if (bad)
-    gtk_widget_add_css_class (row, "error");
-  else
-    gtk_widget_remove_css_class (row, "error");
-}
-
 /* Reads the form into self->settings; returns FALSE with a reason when a
  * field is not valid, marking it. */
 static gboolean
@@ -217,14 +208,14 @@ read_form (DistilleryExperimentPage *self, char **reason)
   guint selected;
 
   ok = distillery_parse_hidden (gtk_editable_get_text (GTK_EDITABLE (self->hidden_row)), &c->model, &error);
-  mark (self->hidden_row, !ok);
+  distillery_form_mark (self->hidden_row, !ok);
   if (!ok && *reason == NULL)
     *reason = g_strdup (error->message);
   g_clear_error (&error);
 
   gboolean seeds_ok = distillery_parse_seeds (gtk_editable_get_text (GTK_EDITABLE (self->seeds_row)),
                                               self->settings, &error);
-  mark (self->seeds_row, !seeds_ok);
+  distillery_form_mark (self->seeds_row, !seeds_ok);
   if (!seeds_ok && *reason == NULL)
     *reason = g_strdup (error->message);
   ok = ok && seeds_ok;
@@ -270,7 +261,7 @@ read_form (DistilleryExperimentPage *self, char **reason)
                            _("Leaving every class out leaves nothing to learn from."));
       left_out_ok = FALSE;
     }
-  mark (self->left_out_row, !left_out_ok);
+  distillery_form_mark (self->left_out_row, !left_out_ok);
   if (!left_out_ok && *reason == NULL)
     *reason = g_strdup (error->message);
   g_clear_error (&error);
@@ -279,7 +270,7 @@ read_form (DistilleryExperimentPage *self, char **reason)
 
   gboolean top_k_ok = c->teacher_kind != KD_TEACHER_TOPK || self->n_classes == 0
                       || (c->top_k >= 1 && (guint) c->top_k < self->n_classes);
-  mark (gtk_widget_get_ancestor (self->top_k_spin, ADW_TYPE_ACTION_ROW), !top_k_ok);
+  distillery_form_mark (gtk_widget_get_ancestor (self->top_k_spin, ADW_TYPE_ACTION_ROW), !top_k_ok);
   if (!top_k_ok && *reason == NULL)
     *reason = g_strdup_printf (_("Top-k needs k from 1 to %u: with all %u classes it reveals everything."),
                                self->n_classes - 1, self->n_classes);
@@ -924,11 +915,11 @@ renamed (GObject *source, GAsyncResult *result, gpointer data)
 
   if (!distillery_session_write_finish (DISTILLERY_SESSION (source), result, &error))
     {
-      mark (self->name_row, TRUE);
+      distillery_form_mark (self->name_row, TRUE);
       g_signal_emit (self, signals[MESSAGE], 0, error->message);
     }
   else
-    mark (self->name_row, FALSE);
+    distillery_form_mark (self->name_row, FALSE);
   g_object_unref (self);
 }
 
@@ -939,7 +930,7 @@ name_applied (AdwEntryRow *row, DistilleryExperimentPage *self)
 
   if (self->session == NULL || *name == '\0')
     {
-      mark (self->name_row, TRUE);
+      distillery_form_mark (self->name_row, TRUE);
       return;
     }
   Rename *r = g_new0 (Rename, 1);

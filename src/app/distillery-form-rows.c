@@ -42,3 +42,12 @@ distillery_form_combo_row (const char *title, const char *subtitle, const char *
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (list));
   return row;
 }
+
+void
+distillery_form_mark (GtkWidget *row, gboolean bad)
+{
+  if (bad)
+    gtk_widget_add_css_class (row, "error");
+  else
+    gtk_widget_remove_css_class (row, "error");
+}

@@ -17,5 +17,8 @@ GtkWidget *distillery_form_spin_row  (const char *title, const char *subtitle, d
 /* A combo row choosing among `choices` (untranslated; each is translated);
  * `subtitle` may be NULL. */
 GtkWidget *distillery_form_combo_row (const char *title, const char *subtitle, const char *const *choices);
+/* Shows a row as holding something not valid (libadwaita's "error" style),
+ * or not. */
+void       distillery_form_mark      (GtkWidget *row, gboolean bad);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 
 #include "distillery-chart-view.h"
 #include "distillery-dialogs.h"
+#include "distillery-form-rows.h"
 #include "distillery-project.h"
 #include "distillery-sweep.h"
 
@@ -182,10 +183,7 @@ budgets_changed (Sweep *s)
                                                               &problem);
   gtk_label_set_text (GTK_LABEL (s->problem_label), problem ? problem : "");
   gtk_widget_set_visible (s->problem_label, problem != NULL);
-  if (problem != NULL)
-    gtk_widget_add_css_class (s->entry, "error");
-  else
-    gtk_widget_remove_css_class (s->entry, "error");
+  distillery_form_mark (s->entry, problem != NULL);
 #if ADW_CHECK_VERSION (1, 5, 0)
   GtkWidget *dialog = gtk_widget_get_ancestor (s->entry, ADW_TYPE_ALERT_DIALOG);
   adw_alert_dialog_set_response_enabled (ADW_ALERT_DIALOG (dialog), "start", budgets != NULL);

@@ -95,15 +95,6 @@ distillery_teacher_dialog_kind_from_string (const char *name, DistilleryTeacherD
 
 /* ---- Small helpers ------------------------------------------------ */
 
-static void
-mark (GtkWidget *row, gboolean bad)
-{
-  if (bad)
-    gtk_widget_add_css_class (row, "error");
-  else
-    gtk_widget_remove_css_class (row, "error");
-}
-
 static gint64
 selected_dataset (DistilleryTeacherDialog *self)
 {
@@ -268,7 +259,7 @@ check_ensemble (DistilleryTeacherDialog *self)
             problem = g_strdup_printf (_("“%s” answers with probabilities: averaging logits needs teachers "
                                          "that answer with logits."), t->name);
         }
-      mark (row, bad);
+      distillery_form_mark (row, bad);
     }
   gtk_widget_set_sensitive (self->temperature_spin, logits);
   if (problem != NULL)
@@ -293,7 +284,7 @@ check_answers (DistilleryTeacherDialog *self)
   const char *id_column = gtk_editable_get_text (GTK_EDITABLE (self->id_column_row));
   gboolean id_bad = name != NULL && is_npy (name) && *id_column != '\0';
 
-  mark (self->id_column_row, id_bad);
+  distillery_form_mark (self->id_column_row, id_bad);
   if (self->file == NULL)
     return g_strdup (_("Choose the file of answers."));
   if (id_bad)
@@ -346,7 +337,7 @@ check_program (DistilleryTeacherDialog *self)
   char *problem = NULL;
   g_auto(GStrv) argv = distillery_parse_command_line (gtk_editable_get_text (GTK_EDITABLE (self->command_row)), &problem);
 
-  mark (self->command_row, argv == NULL);
+  distillery_form_mark (self->command_row, argv == NULL);
   return problem;
 }
 
@@ -373,7 +364,7 @@ check_form (DistilleryTeacherDialog *self)
       problem = check_program (self);
       break;
     }
-  mark (self->name_row, *name == '\0');
+  distillery_form_mark (self->name_row, *name == '\0');
   if (problem == NULL && *name == '\0')
     problem = g_strdup (_("Give the teacher a name."));
   if (problem == NULL && selected_dataset (self) == 0)
@@ -651,9 +642,9 @@ failed (DistilleryTeacherDialog *self, const char *message)
   set_busy (self, FALSE, NULL);
   check_form (self);
   if (self->kind == DISTILLERY_TEACHER_DIALOG_ANSWERS)
-    mark (self->file_row, TRUE);
+    distillery_form_mark (self->file_row, TRUE);
   else if (self->kind == DISTILLERY_TEACHER_DIALOG_PROGRAM)
-    mark (self->command_row, TRUE);
+    distillery_form_mark (self->command_row, TRUE);
   set_problem (self, message, TRUE);
 }
 
@@ -816,7 +807,7 @@ distillery_teacher_dialog_set_file (DistilleryTeacherDialog *self, GFile *file)
 
   g_set_object (&self->file, file);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->file_row), display);
-  mark (self->file_row, FALSE);
+  distillery_form_mark (self->file_row, FALSE);
   /* "answers.csv.gz": named "answers". */
   if (g_str_has_suffix (base, ".csv") || g_str_has_suffix (base, ".npy"))
     base[strlen (base) - 4] = '\0';

@@ -51,15 +51,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DistilleryTeacherEditor, distillery_teacher_editor, GTK_TYPE_WIDGET)
 
-static void
-mark (GtkWidget *row, gboolean bad)
-{
-  if (bad)
-    gtk_widget_add_css_class (row, "error");
-  else
-    gtk_widget_remove_css_class (row, "error");
-}
-
 /* ---- Checking ----------------------------------------------------- */
 
 static void
@@ -79,7 +70,7 @@ check (DistilleryTeacherEditor *self)
     {
       g_auto(GStrv) argv = distillery_parse_command_line (gtk_editable_get_text (GTK_EDITABLE (self->command_row)),
                                                           &problem);
-      mark (self->command_row, argv == NULL);
+      distillery_form_mark (self->command_row, argv == NULL);
     }
   g_free (self->problem);
   self->problem = g_steal_pointer (&problem);
